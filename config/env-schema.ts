@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/** Sizes like `10mb`, `512kb` or a plain byte count. */
+const byteSize = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'expected a size such as 10mb, 512kb or 1048576')
+  .transform((value) => {
+    const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(value)!;
+    const units = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 } as const;
+    const unit = (match[2]?.toLowerCase() ?? 'b') as keyof typeof units;
+    return Math.floor(Number(match[1]) * units[unit]);
+  });
+
+/** Durations like `15m`, `7d`, `30s`, `250ms` or plain milliseconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+\s*(ms|s|m|h|d)?$/, 'expected a duration such as 250ms, 30s, 15m, 7d')
+  .transform((value) => {
+    const match = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(value)!;
+    const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+    return Number(match[1]) * units[(match[2] ?? 'ms') as keyof typeof units];
+  });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+/** Every environment variable the product reads, with its default. `.env.example` mirrors this. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: int(0, 65535).default(3001),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug']).optional(),
+  SHUTDOWN_TIMEOUT: duration.default(25_000),
+
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/cosnap'),
+  DB_POOL_MIN: int(0, 100).default(0),
+  DB_POOL_MAX: int(1, 200).default(10),
+  DB_QUERY_TIMEOUT: duration.default(10_000),
+
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[\w{}:-]+$/, 'letters, digits, _ - : { } only').default('{cosnap}'),
+
+  JWT_ACCESS_SECRET: z.string().optional(),
+  JWT_REFRESH_SECRET: z.string().optional(),
+  JWT_ACCESS_EXPIRY: duration.default(15 * 60_000),
+  JWT_REFRESH_EXPIRY: duration.default(7 * 86_400_000),
+  STORAGE_SIGNING_SECRET: z.string().optional(),
+  SIGNUP_CREDITS: int(0, 1_000_000).default(10),
+
+  ALLOWED_ORIGINS: csv.default([]),
+  RATE_LIMIT_WINDOW: duration.default(15 * 60_000),
+  RATE_LIMIT_MAX: int(1, 10_000_000).default(100),
+  AUTH_RATE_LIMIT_MAX: int(1, 10_000_000).default(5),
+  UPLOAD_RATE_LIMIT_MAX: int(1, 10_000_000).default(20),
+  EFFECTS_RATE_LIMIT_MAX: int(1, 10_000_000).default(50),
+  MAX_REQUEST_SIZE: byteSize.default(10 * 1024 ** 2),
+  MAX_FILE_SIZE: byteSize.default(30 * 1024 ** 2),
+  MAX_IMAGE_PIXELS: int(1, 1_000_000_000).default(50_000_000),
+  UPLOAD_TTL: duration.default(7 * 86_400_000),
+  SIGNED_URL_TTL: duration.default(60 * 60_000),
+  CSP_ENABLED: bool.default(true),
+  SSL_ENABLED: bool.default(false),
+  TRUST_PROXY: bool.default(false),
+
+  STORAGE_DIR: z.string().default('data/storage'),
+  FRONTEND_DIST: z.string().default('frontend/dist'),
+
+  MAX_INFLIGHT_JOBS_PER_USER: int(1, 10_000).default(5),
+  DIAGNOSTIC_EFFECTS: bool.default(false),
+  WORKER_QUEUES: csv.default(['effects', 'maintenance']),
+  WORKER_CONCURRENCY_EFFECTS: int(1, 256).default(2),
+  WORKER_CONCURRENCY_MAINTENANCE: int(1, 16).default(1),
+  JOB_ATTEMPTS: int(1, 20).default(3),
+  JOB_BACKOFF: duration.default(2_000),
+  JOB_LOCK_DURATION: duration.default(30_000),
+  JOB_STALLED_INTERVAL: duration.default(30_000),
+  SWEEP_INTERVAL: duration.default(60_000),
+  SWEEP_GRACE: duration.default(30_000),
+
+  SENTRY_DSN: z.string().optional(),
+  SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
+  METRICS_ENABLED: bool.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,180 @@
+import { envSchema, type Env } from './env-schema.js';
+
+export type QueueName = 'effects' | 'maintenance';
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  http: {
+    port: number;
+    host: string;
+    publicUrl: string;
+    allowedOrigins: readonly string[];
+    maxRequestBytes: number;
+    cspEnabled: boolean;
+    sslEnabled: boolean;
+    trustProxy: boolean;
+    frontendDist: string;
+  };
+  log: { level: string };
+  shutdownTimeoutMs: number;
+  db: { url: string; poolMin: number; poolMax: number; queryTimeoutMs: number };
+  redis: { url: string; queuePrefix: string };
+  auth: {
+    accessSecret: string;
+    refreshSecret: string;
+    accessTtlMs: number;
+    refreshTtlMs: number;
+    signupCredits: number;
+  };
+  rateLimits: { windowMs: number; general: number; auth: number; upload: number; effects: number };
+  uploads: { maxFileBytes: number; maxPixels: number; ttlMs: number };
+  storage: { dir: string; signingSecret: string; signedUrlTtlMs: number };
+  jobs: {
+    maxInflightPerUser: number;
+    diagnosticEffects: boolean;
+    attempts: number;
+    backoffMs: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    sweepIntervalMs: number;
+    sweepGraceMs: number;
+  };
+  worker: { queues: readonly QueueName[]; concurrency: Record<QueueName, number> };
+  sentry: { dsn?: string; tracesSampleRate: number };
+  metrics: { enabled: boolean };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const QUEUE_NAMES: readonly QueueName[] = ['effects', 'maintenance'];
+const DEV_SECRET_PREFIX = 'dev-only-insecure-';
+const MIN_SECRET_LENGTH = 32;
+
+/** Values that show up in tutorials and `.env.example`s; production must never run with one. */
+const KNOWN_WEAK_SECRETS = new Set(['secret', 'changeme', 'change-me', 'password', 'your-secret-key', 'jwt-secret']);
+
+function secretProblem(name: string, value: string | undefined): string | undefined {
+  if (!value) return `${name}=(unset): required in production`;
+  if (value.length < MIN_SECRET_LENGTH)
+    return `${name}=(hidden): too short, use at least ${MIN_SECRET_LENGTH} random characters`;
+  if (KNOWN_WEAK_SECRETS.has(value.toLowerCase()) || value.startsWith(DEV_SECRET_PREFIX) || /^(.)\1+$/.test(value))
+    return `${name}=(hidden): a well-known or trivial value`;
+  return undefined;
+}
+
+/** Empty strings count as unset so a blank line in `.env` falls back to the default. */
+function withoutBlanks(source: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(source).filter((entry): entry is [string, string] => !!entry[1]?.trim()));
+}
+
+/**
+ * Reads and validates the environment once. Every problem is reported together as `KEY=value: reason`
+ * (secrets are never echoed), before anything starts.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const raw = withoutBlanks(source);
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '?');
+        const shown = /SECRET|KEY|PASSWORD|TOKEN|DSN/.test(key) ? '(hidden)' : (raw[key] ?? '(unset)');
+        return `${key}=${shown}: ${issue.message}`;
+      }),
+    );
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
+
+  const problems: string[] = [];
+  const secret = (name: 'JWT_ACCESS_SECRET' | 'JWT_REFRESH_SECRET' | 'STORAGE_SIGNING_SECRET'): string => {
+    const value = env[name];
+    if (isProduction) {
+      const problem = secretProblem(name, value);
+      if (problem) problems.push(problem);
+    }
+    return value ?? `${DEV_SECRET_PREFIX}${name.toLowerCase()}`;
+  };
+  const accessSecret = secret('JWT_ACCESS_SECRET');
+  const refreshSecret = secret('JWT_REFRESH_SECRET');
+  const signingSecret = secret('STORAGE_SIGNING_SECRET');
+  if (isProduction && accessSecret === refreshSecret)
+    problems.push('JWT_REFRESH_SECRET=(hidden): must differ from JWT_ACCESS_SECRET');
+  if (isProduction && !env.PUBLIC_URL) problems.push('PUBLIC_URL=(unset): required in production for signed URLs');
+  const unknownQueues = env.WORKER_QUEUES.filter((name) => !QUEUE_NAMES.includes(name as QueueName));
+  if (unknownQueues.length)
+    problems.push(`WORKER_QUEUES=${env.WORKER_QUEUES.join(',')}: unknown queue ${unknownQueues.join(', ')}`);
+  if (problems.length) throw new ConfigError(problems);
+
+  const config: Config = {
+    env: env.NODE_ENV,
+    isProduction,
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+      allowedOrigins: env.ALLOWED_ORIGINS,
+      maxRequestBytes: env.MAX_REQUEST_SIZE,
+      cspEnabled: env.CSP_ENABLED,
+      sslEnabled: env.SSL_ENABLED,
+      trustProxy: env.TRUST_PROXY,
+      frontendDist: env.FRONTEND_DIST,
+    },
+    log: { level: env.LOG_LEVEL ?? (isProduction ? 'info' : env.NODE_ENV === 'test' ? 'warn' : 'debug') },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+    db: {
+      url: env.DATABASE_URL,
+      poolMin: env.DB_POOL_MIN,
+      poolMax: env.DB_POOL_MAX,
+      queryTimeoutMs: env.DB_QUERY_TIMEOUT,
+    },
+    redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
+    auth: {
+      accessSecret,
+      refreshSecret,
+      accessTtlMs: env.JWT_ACCESS_EXPIRY,
+      refreshTtlMs: env.JWT_REFRESH_EXPIRY,
+      signupCredits: env.SIGNUP_CREDITS,
+    },
+    rateLimits: {
+      windowMs: env.RATE_LIMIT_WINDOW,
+      general: env.RATE_LIMIT_MAX,
+      auth: env.AUTH_RATE_LIMIT_MAX,
+      upload: env.UPLOAD_RATE_LIMIT_MAX,
+      effects: env.EFFECTS_RATE_LIMIT_MAX,
+    },
+    uploads: { maxFileBytes: env.MAX_FILE_SIZE, maxPixels: env.MAX_IMAGE_PIXELS, ttlMs: env.UPLOAD_TTL },
+    storage: { dir: env.STORAGE_DIR, signingSecret, signedUrlTtlMs: env.SIGNED_URL_TTL },
+    jobs: {
+      maxInflightPerUser: env.MAX_INFLIGHT_JOBS_PER_USER,
+      diagnosticEffects: env.DIAGNOSTIC_EFFECTS,
+      attempts: env.JOB_ATTEMPTS,
+      backoffMs: env.JOB_BACKOFF,
+      lockDurationMs: env.JOB_LOCK_DURATION,
+      stalledIntervalMs: env.JOB_STALLED_INTERVAL,
+      sweepIntervalMs: env.SWEEP_INTERVAL,
+      sweepGraceMs: env.SWEEP_GRACE,
+    },
+    worker: {
+      queues: env.WORKER_QUEUES as QueueName[],
+      concurrency: { effects: env.WORKER_CONCURRENCY_EFFECTS, maintenance: env.WORKER_CONCURRENCY_MAINTENANCE },
+    },
+    sentry: { dsn: env.SENTRY_DSN, tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE },
+    metrics: { enabled: env.METRICS_ENABLED },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

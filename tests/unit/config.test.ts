@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config/index.js';
+
+const strong = (seed: string) => `${seed}-${'k7Qm2xP9vR4tW8yZ3nB6cF1hJ5'.repeat(2)}`;
+const production = {
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'https://cosnap.example',
+  JWT_ACCESS_SECRET: strong('access'),
+  JWT_REFRESH_SECRET: strong('refresh'),
+  STORAGE_SIGNING_SECRET: strong('storage'),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('runs in development with defaults only', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3001);
+    expect(config.uploads.maxFileBytes).toBe(30 * 1024 * 1024);
+    expect(config.auth.accessTtlMs).toBe(15 * 60_000);
+    expect(config.auth.refreshTtlMs).toBe(7 * 86_400_000);
+    expect(config.rateLimits).toMatchObject({ general: 100, auth: 5, upload: 20, effects: 50 });
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+
+  it('starts in production with strong secrets', () => {
+    expect(problemsOf(production)).toEqual([]);
+  });
+
+  it('refuses production with missing, short or well-known secrets, naming each variable and never echoing it', () => {
+    const problems = problemsOf({ ...production, JWT_ACCESS_SECRET: 'changeme', JWT_REFRESH_SECRET: 'short-secret', STORAGE_SIGNING_SECRET: '' });
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^JWT_ACCESS_SECRET=\(hidden\): /);
+    expect(problems[1]).toMatch(/^JWT_REFRESH_SECRET=\(hidden\): too short/);
+    expect(problems[2]).toMatch(/^STORAGE_SIGNING_SECRET=\(unset\): required/);
+    expect(problems.join('\n')).not.toContain('changeme');
+  });
+
+  it('refuses the same secret for access and refresh tokens', () => {
+    expect(problemsOf({ ...production, JWT_REFRESH_SECRET: production.JWT_ACCESS_SECRET })).toEqual([
+      'JWT_REFRESH_SECRET=(hidden): must differ from JWT_ACCESS_SECRET',
+    ]);
+  });
+
+  it('reports every malformed value at once as KEY=value: reason', () => {
+    const problems = problemsOf({ PORT: 'eighty', MAX_FILE_SIZE: 'huge', WORKER_QUEUES: 'effects,nope' });
+    expect(problems.some((line) => line.startsWith('PORT=eighty: '))).toBe(true);
+    expect(problems.some((line) => line.startsWith('MAX_FILE_SIZE=huge: '))).toBe(true);
+  });
+
+  it('rejects unknown worker queues', () => {
+    expect(problemsOf({ WORKER_QUEUES: 'effects,nope' })).toEqual(['WORKER_QUEUES=effects,nope: unknown queue nope']);
+  });
+
+  it('parses sizes and durations', () => {
+    const config = loadConfig({ MAX_FILE_SIZE: '512kb', JWT_ACCESS_EXPIRY: '30s', SWEEP_INTERVAL: '250ms' });
+    expect(config.uploads.maxFileBytes).toBe(512 * 1024);
+    expect(config.auth.accessTtlMs).toBe(30_000);
+    expect(config.jobs.sweepIntervalMs).toBe(250);
+  });
+});
