@@ -1,0 +1,21 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/connect.js';
+import type { AccessTokens } from '../core/auth/access-tokens.js';
+import type { Logger } from '../core/observability/logger.js';
+import type { Queues } from '../core/queues/queues.js';
+import type { LocalDiskStorage } from '../core/storage/local-disk-storage.js';
+import type { JobEventHub } from './sse/job-event-hub.js';
+
+/** What the HTTP layer is built from; `api/server.ts` makes the real ones, tests make the same against real services. */
+export interface AppDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  db: Db;
+  /** The API's fail-fast connection (rate limits, health). */
+  redis: Redis;
+  queues: Queues;
+  storage: LocalDiskStorage;
+  accessTokens: AccessTokens;
+  jobEvents: JobEventHub;
+}

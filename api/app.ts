@@ -1,0 +1,80 @@
+import Koa from 'koa';
+import cors from '@koa/cors';
+import helmet from 'koa-helmet';
+import { bodyParser } from '@koa/bodyparser';
+import type { AppDeps } from './app-deps.js';
+import { errorHandler } from './middleware/error-handler.js';
+import { requestId } from './middleware/request-id.js';
+import { accessLog } from './middleware/access-log.js';
+import { healthRoutes } from './routes/health.js';
+import { authRoutes } from './routes/auth.js';
+import { meRoutes } from './routes/me.js';
+import { effectRoutes } from './routes/effects.js';
+import { uploadRoutes } from './routes/uploads.js';
+import { jobRoutes } from './routes/jobs.js';
+import { fileRoutes } from './routes/files.js';
+import { frontendRoutes } from './routes/frontend.js';
+
+export function createApp(deps: AppDeps): Koa {
+  const { config, logger } = deps;
+  const app = new Koa({ proxy: config.http.trustProxy });
+  app.silent = true;
+  app.on('error', (err: unknown) => logger.error('koa error', { err }));
+
+  app.use(requestId());
+  app.use(accessLog(logger));
+  app.use(errorHandler(logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: config.http.cspEnabled
+        ? {
+            directives: {
+              defaultSrc: ["'self'"],
+              imgSrc: ["'self'", 'data:', 'blob:', ...config.http.allowedOrigins],
+              connectSrc: ["'self'", ...config.http.allowedOrigins],
+              upgradeInsecureRequests: config.http.sslEnabled ? [] : null,
+            },
+          }
+        : false,
+      hsts: config.http.sslEnabled,
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  app.use(
+    cors({
+      origin: (ctx) => {
+        const origin = ctx.get('Origin');
+        return config.http.allowedOrigins.includes(origin) ? origin : '';
+      },
+      credentials: true,
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'Last-Event-ID'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    bodyParser({
+      enableTypes: ['json', 'form'],
+      jsonLimit: config.http.maxRequestBytes,
+      formLimit: config.http.maxRequestBytes,
+      onError: (error) => {
+        throw error;
+      },
+    }),
+  );
+
+  for (const router of [
+    healthRoutes(deps),
+    authRoutes(deps),
+    meRoutes(deps),
+    effectRoutes(deps),
+    uploadRoutes(deps),
+    jobRoutes(deps),
+    fileRoutes(deps),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  app.use(frontendRoutes(deps));
+  return app;
+}

@@ -1,0 +1,85 @@
+import type { Middleware } from 'koa';
+import { DomainError, type ErrorCode } from '../../core/errors.js';
+import type { Logger } from '../../core/observability/logger.js';
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  PROVIDER_UNAVAILABLE: 400,
+  UNAUTHENTICATED: 401,
+  INSUFFICIENT_CREDITS: 402,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_ACTIVE_JOBS: 429,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+};
+
+/** Errors thrown by Koa's own helpers and body parsers carry an HTTP status; give them our codes. */
+function codeForHttpStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status >= 500) return 'INTERNAL';
+  return 'VALIDATION_FAILED';
+}
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  message?: string;
+  type?: string;
+}
+
+/**
+ * Goes first: turns every thrown error into the `{error: {code, message, details}}` envelope with its status.
+ * Unknown errors become a 500 with a fixed message and the request id; their text never reaches the client.
+ */
+export function errorHandler(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        ctx.status = 404;
+        ctx.body = { error: { code: 'NOT_FOUND', message: 'No such route' } };
+      }
+    } catch (thrown) {
+      const requestId = String(ctx.state.requestId ?? '');
+      if (thrown instanceof DomainError) {
+        ctx.status = STATUS_BY_CODE[thrown.code];
+        ctx.body = { error: { code: thrown.code, message: thrown.message, ...(thrown.details && { details: thrown.details }) } };
+        if (ctx.status >= 500) logger.error('request failed', { err: thrown, cause: thrown.cause, errorClass: thrown.errorClass });
+        else logger.info('request refused', { code: thrown.code, errorClass: thrown.errorClass, status: ctx.status });
+        if (thrown.code === 'RATE_LIMITED' && typeof thrown.details?.retryAfterSeconds === 'number')
+          ctx.set('Retry-After', String(thrown.details.retryAfterSeconds));
+        return;
+      }
+      const httpish = (thrown ?? {}) as HttpishError;
+      const status = httpish.status ?? httpish.statusCode;
+      if (status && status >= 400 && status < 500) {
+        const code = codeForHttpStatus(status);
+        ctx.status = status;
+        const message =
+          httpish.type === 'entity.parse.failed'
+            ? 'The request body is not valid JSON'
+            : httpish.expose && httpish.message
+              ? httpish.message
+              : 'The request could not be processed';
+        ctx.body = { error: { code, message } };
+        logger.info('request refused', { code, status });
+        return;
+      }
+      ctx.status = 500;
+      ctx.body = { error: { code: 'INTERNAL', message: `Something went wrong on our side (request ${requestId})` } };
+      logger.error('unhandled error', { err: thrown });
+      ctx.app.emit('error', thrown, ctx);
+    }
+  };
+}

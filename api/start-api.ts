@@ -1,0 +1,82 @@
+import { createServer, type Server } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/index.js';
+import { createDb } from '../db/connect.js';
+import { createAccessTokens } from '../core/auth/access-tokens.js';
+import type { Logger } from '../core/observability/logger.js';
+import { createQueues } from '../core/queues/queues.js';
+import { createRedis } from '../core/queues/redis-connection.js';
+import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
+import { createApp } from './app.js';
+import type { AppDeps } from './app-deps.js';
+import { createJobEventHub } from './sse/job-event-hub.js';
+
+function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+  deps: AppDeps;
+  /** Stops accepting, lets in-flight requests finish (bounded), then closes what it opened, in reverse. */
+  close(): Promise<void>;
+}
+
+export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
+  const db = createDb(config, 'cosnap-api');
+  const redis = createRedis(config.redis.url, 'producer', 'cosnap-api');
+  redis.on('error', (error) => logger.warn('redis connection error', { err: error }));
+  // Rate limits and enqueues fail fast while the connection is still opening; give it a moment first.
+  // If Redis stays down the API starts anyway and /health/ready says so.
+  await waitUntilReady(redis, 5_000).catch((error: unknown) => logger.warn('redis not ready at start', { err: error }));
+  const queues = createQueues(config, redis);
+  const jobEvents = createJobEventHub(config, logger);
+  const storage = createLocalDiskStorage({
+    dir: config.storage.dir,
+    publicUrl: config.http.publicUrl,
+    signingSecret: config.storage.signingSecret,
+  });
+  const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });
+  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, jobEvents };
+
+  const app = createApp(deps);
+  const server = createServer(app.callback());
+  // Behind Railway's router connections are reused; keep-alive must outlive the proxy's idle timeout.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 5 * 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.http.port, config.http.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const url = `http://${config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host}:${port}`;
+
+  return {
+    server,
+    url,
+    deps,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // SSE streams never end on their own: end them so close() is not held up by watchers.
+      app.emit('shutdown');
+      const timer = setTimeout(() => server.closeAllConnections(), Math.max(1_000, config.shutdownTimeoutMs - 2_000));
+      await closed;
+      clearTimeout(timer);
+      await jobEvents.close();
+      await queues.close();
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}
