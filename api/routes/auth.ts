@@ -1,0 +1,99 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { AppDeps } from '../app-deps.js';
+import { authenticate, getAccount, registerAccount, type Account } from '../../core/auth/accounts.js';
+import { issueRefreshToken, revokeRefreshFamily, rotateRefreshToken } from '../../core/auth/refresh-tokens.js';
+import { unauthenticated } from '../../core/errors.js';
+import { rateLimit } from '../middleware/rate-limit.js';
+import { parseBody } from '../validate.js';
+
+export const REFRESH_COOKIE = 'cosnap_refresh';
+const REFRESH_COOKIE_PATH = '/api/auth';
+
+const email = z.string().trim().pipe(z.email({ error: 'Enter a valid email address' }).max(254));
+
+const registerBody = z.object({
+  email,
+  password: z
+    .string({ error: 'Enter a password' })
+    .min(8, { error: 'Use at least 8 characters' })
+    .max(256, { error: 'Use at most 256 characters' }),
+});
+
+// Login does not re-check the password rules: they may change, and old passwords must still work.
+const loginBody = z.object({
+  email,
+  password: z.string({ error: 'Enter your password' }).min(1, { error: 'Enter your password' }).max(256),
+});
+
+export function authRoutes({ config, db, redis, accessTokens }: AppDeps): Router {
+  const router = new Router({ prefix: '/api/auth' });
+  const limitAuth = rateLimit({
+    redis,
+    routeClass: 'auth',
+    points: config.rateLimits.auth,
+    windowMs: config.rateLimits.windowMs,
+    keyPrefix: config.redis.queuePrefix,
+  });
+  const ttlMs = config.auth.refreshTtlMs;
+
+  const setRefreshCookie = (ctx: Context, token: string | null) => {
+    // SSL_ENABLED says the browser talks HTTPS. Behind a TLS-terminating proxy without TRUST_PROXY, Koa sees
+    // plain HTTP and `cookies` would refuse to set a Secure cookie, so tell it the connection is secure.
+    if (config.http.sslEnabled) ctx.cookies.secure = true;
+    ctx.cookies.set(REFRESH_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: REFRESH_COOKIE_PATH,
+      secure: config.http.sslEnabled,
+      ...(token !== null && { maxAge: ttlMs }),
+    });
+  };
+
+  /** Every sign-in starts a new refresh family; the access token is what API calls carry. */
+  const startSession = async (ctx: Context, user: Account) => {
+    const refresh = await issueRefreshToken(db, user.id, { ttlMs });
+    setRefreshCookie(ctx, refresh.token);
+    return { user, accessToken: await accessTokens.issue({ userId: user.id, role: user.role }) };
+  };
+
+  router.post('/register', limitAuth, async (ctx) => {
+    const input = parseBody(registerBody, ctx.request.body);
+    const user = await registerAccount(db, input, { signupCredits: config.auth.signupCredits });
+    ctx.status = 201;
+    ctx.body = await startSession(ctx, user);
+  });
+
+  router.post('/login', limitAuth, async (ctx) => {
+    const input = parseBody(loginBody, ctx.request.body);
+    const user = await authenticate(db, input);
+    ctx.body = await startSession(ctx, user);
+  });
+
+  router.post('/refresh', limitAuth, async (ctx) => {
+    const token = ctx.cookies.get(REFRESH_COOKIE);
+    if (!token) throw unauthenticated();
+    let rotated;
+    try {
+      rotated = await rotateRefreshToken(db, token, { ttlMs });
+    } catch (error) {
+      // A dead token stays in the browser until replaced; clear it so the client stops sending it.
+      setRefreshCookie(ctx, null);
+      throw error;
+    }
+    // The role may have changed since sign-in (an admin promoted the account): read it fresh.
+    const { role } = await getAccount(db, rotated.userId);
+    setRefreshCookie(ctx, rotated.token);
+    ctx.body = { accessToken: await accessTokens.issue({ userId: rotated.userId, role }) };
+  });
+
+  router.post('/logout', limitAuth, async (ctx) => {
+    const token = ctx.cookies.get(REFRESH_COOKIE);
+    if (token) await revokeRefreshFamily(db, token);
+    setRefreshCookie(ctx, null);
+    ctx.status = 204;
+  });
+
+  return router;
+}

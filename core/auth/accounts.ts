@@ -1,0 +1,101 @@
+import type { Knex } from 'knex';
+import { conflict, notFound, unauthenticated } from '../errors.js';
+import { moveCredits } from '../credits/ledger.js';
+import type { Role } from './access-tokens.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+
+/** What the API shows of an account (`GET /api/me`, and `user` in auth responses). */
+export interface Account {
+  id: string;
+  email: string;
+  role: Role;
+  credits: number;
+  createdAt: string;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  role: Role;
+  credit_balance: number;
+  created_at: Date;
+}
+
+const ACCOUNT_COLUMNS = ['id', 'email', 'role', 'credit_balance', 'created_at'] as const;
+
+/** One message for unknown email and wrong password, so sign-in cannot be used to probe for accounts. */
+const INVALID_CREDENTIALS = 'The email or password is incorrect';
+
+/** Emails are compared as stored: trimmed and lower-cased (the users table enforces the lower case). */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function toAccount(row: Pick<UserRow, (typeof ACCOUNT_COLUMNS)[number]>): Account {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    credits: row.credit_balance,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+function isUniqueEmailViolation(error: unknown): boolean {
+  const pgError = error as { code?: string; constraint?: string; table?: string };
+  return pgError?.code === '23505' && (pgError.constraint === 'users_email_unique' || pgError.table === 'users');
+}
+
+/** Creates the user and its free signup credits together: an account never exists without its grant. */
+export async function registerAccount(
+  db: Knex,
+  input: { email: string; password: string },
+  options: { signupCredits: number },
+): Promise<Account> {
+  const email = normaliseEmail(input.email);
+  // Hashed before the transaction opens, so a slow hash never holds a connection inside one.
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db.transaction(async (trx) => {
+      const [user] = await trx<UserRow>('users').insert({ email, password_hash: passwordHash }).returning('id');
+      if (!user) throw new Error('insert into users returned no row');
+      // The ledger refuses zero movements (SIGNUP_CREDITS=0 means no grant at all).
+      if (options.signupCredits > 0) {
+        await moveCredits(trx, {
+          userId: user.id,
+          delta: options.signupCredits,
+          reason: 'signup_grant',
+          idempotencyKey: `signup:${user.id}`,
+        });
+      }
+      return toAccount(await trx<UserRow>('users').where('id', user.id).first(...ACCOUNT_COLUMNS).then(required));
+    });
+  } catch (error) {
+    if (isUniqueEmailViolation(error)) {
+      throw conflict('An account with this email already exists', { fields: { email: 'already registered' } });
+    }
+    throw error;
+  }
+}
+
+/** Signs in with email and password; any mismatch is the same UNAUTHENTICATED, in about the same time. */
+export async function authenticate(db: Knex, input: { email: string; password: string }): Promise<Account> {
+  const user = await db<UserRow>('users')
+    .where('email', normaliseEmail(input.email))
+    .first(...ACCOUNT_COLUMNS, 'password_hash');
+  const valid = await verifyPassword(user?.password_hash, input.password);
+  if (!user || !valid) throw unauthenticated(INVALID_CREDENTIALS);
+  return toAccount(user);
+}
+
+export async function getAccount(db: Knex, userId: string): Promise<Account> {
+  const user = await db<UserRow>('users').where('id', userId).first(...ACCOUNT_COLUMNS);
+  if (!user) throw notFound('Account');
+  return toAccount(user);
+}
+
+function required<T>(row: T | undefined): T {
+  if (row === undefined) throw new Error('row vanished inside its own transaction');
+  return row;
+}
