@@ -1,0 +1,57 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import { assertSafeKey, type Storage } from './storage.js';
+import { signObjectUrl } from './url-signature.js';
+
+const URL_EXPIRY_STEP_S = 300;
+
+export interface LocalDiskStorage extends Storage {
+  /** Absolute path of an object, for the API's file route to stream it. */
+  pathOf(key: string): string;
+  exists(key: string): Promise<boolean>;
+}
+
+/** Objects as files under one folder; URLs point at the API's `/files/<key>` route with an HMAC signature. */
+export function createLocalDiskStorage(options: { dir: string; publicUrl: string; signingSecret: string }): LocalDiskStorage {
+  const root = resolve(options.dir);
+  const pathOf = (key: string) => {
+    assertSafeKey(key);
+    return join(root, key);
+  };
+  return {
+    pathOf,
+    async put(key, data) {
+      const target = pathOf(key);
+      await mkdir(dirname(target), { recursive: true });
+      // Write aside then rename, so a crash mid-write never leaves a truncated object under the real key.
+      const temporary = `${target}.${randomUUID()}.partial`;
+      try {
+        await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, createWriteStream(temporary));
+        await rename(temporary, target);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
+    },
+    get: (key) => readFile(pathOf(key)),
+    async delete(key) {
+      await rm(pathOf(key), { force: true });
+    },
+    async exists(key) {
+      return stat(pathOf(key)).then(
+        () => true,
+        () => false,
+      );
+    },
+    signedUrl(key, ttlMs) {
+      assertSafeKey(key);
+      // Rounded up to a 5-minute step so repeated reads of a job yield the same URL and browsers can cache it.
+      const expiresAt = Math.ceil((Date.now() + ttlMs) / 1000 / URL_EXPIRY_STEP_S) * URL_EXPIRY_STEP_S;
+      return `${options.publicUrl}/files/${key}?${signObjectUrl(options.signingSecret, key, expiresAt)}`;
+    },
+  };
+}
