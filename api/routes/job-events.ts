@@ -1,0 +1,94 @@
+import { PassThrough } from 'node:stream';
+import type { Context } from 'koa';
+import { findOwnJob, type EffectJobRow } from '../../core/jobs/effect-job-records.js';
+import { toJobView } from '../../core/jobs/job-view.js';
+import { notFound } from '../../core/errors.js';
+import type { AppDeps } from '../app-deps.js';
+
+const FINAL = new Set(['succeeded', 'failed', 'canceled']);
+const HEARTBEAT_MS = 15_000;
+/** Safety net for changes that raise no queue event (a cancel handled by another API replica). */
+const RECHECK_MS = 3_000;
+
+/** The row's version: event ids grow with every write, so `Last-Event-ID` tells what the client has seen. */
+const versionOf = (row: EffectJobRow) => String(row.updated_at.getTime());
+
+/**
+ * `text/event-stream` of one job: a `status` event whenever the status changes and `progress` events in
+ * between, each carrying the job; ends after a final status. Changes are learned from the process-wide
+ * job event hub (one Redis subscriber for all watchers) and read from Postgres, the source of truth.
+ */
+export async function streamJobEvents(deps: AppDeps, ctx: Context, jobId: string): Promise<void> {
+  const userId = ctx.state.user!.userId;
+  const first = await findOwnJob(deps.db, userId, jobId);
+  if (!first) throw notFound('Job');
+
+  const stream = new PassThrough();
+  ctx.req.socket.setTimeout(0);
+  ctx.req.socket.setNoDelay(true);
+  ctx.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
+  ctx.status = 200;
+  ctx.body = stream;
+
+  let lastStatus: string | undefined;
+  let lastVersion = ctx.get('Last-Event-ID') || undefined;
+  let closed = false;
+  let reading = false;
+  let again = false;
+
+  const send = (row: EffectJobRow) => {
+    const version = versionOf(row);
+    const final = FINAL.has(row.status);
+    // A reconnecting client that already saw this exact state is not told again — except a final state,
+    // which it needs in order to stop reconnecting.
+    if (version !== lastVersion || (final && lastStatus === undefined)) {
+      const event = row.status !== lastStatus ? 'status' : 'progress';
+      const view = toJobView(row, deps.storage, deps.config.storage.signedUrlTtlMs);
+      stream.write(`id: ${version}\nevent: ${event}\ndata: ${JSON.stringify(view)}\n\n`);
+    }
+    lastStatus = row.status;
+    lastVersion = version;
+    if (final) close();
+  };
+
+  // Events can arrive faster than reads finish: coalesce them into at most one read in flight plus one after.
+  const refresh = async () => {
+    if (closed) return;
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      do {
+        again = false;
+        const row = await findOwnJob(deps.db, userId, jobId);
+        if (row && !closed) send(row);
+      } while (again && !closed);
+    } catch (error) {
+      deps.logger.warn('job event refresh failed', { jobId, err: error });
+    } finally {
+      reading = false;
+    }
+  };
+
+  const unsubscribe = deps.jobEvents.subscribe(jobId, () => void refresh());
+  const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  const recheck = setInterval(() => void refresh(), RECHECK_MS);
+  const onShutdown = () => close();
+  ctx.app.once('shutdown', onShutdown);
+
+  function close() {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    clearInterval(heartbeat);
+    clearInterval(recheck);
+    ctx.app.off('shutdown', onShutdown);
+    stream.end();
+  }
+  ctx.req.once('close', close);
+
+  stream.write('retry: 2000\n\n');
+  send(first);
+}

@@ -1,0 +1,91 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { findOwnJob, listOwnJobs } from '../../core/jobs/effect-job-records.js';
+import { toJobView } from '../../core/jobs/job-view.js';
+import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
+import { cancelEffectJob } from '../../core/jobs/cancel-effect-job.js';
+import { notFound, validationFailed } from '../../core/errors.js';
+import type { AppDeps } from '../app-deps.js';
+import { requireUser } from '../middleware/authenticate.js';
+import { rateLimit } from '../middleware/rate-limit.js';
+import { parseBody, parseQuery } from '../validate.js';
+import { streamJobEvents } from './job-events.js';
+import { decodeCursor, encodeCursor } from './job-cursor.js';
+
+const uuid = z.uuid();
+
+const submitBody = z.object({
+  effectId: z.string().min(1).max(100),
+  uploadId: uuid,
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+
+const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
+
+export function jobRoutes(deps: AppDeps): Router {
+  const { db, storage, config } = deps;
+  const router = new Router({ prefix: '/api/jobs' });
+  const view = (row: Parameters<typeof toJobView>[0]) => toJobView(row, storage, config.storage.signedUrlTtlMs);
+  const jobId = (value: string | undefined) => {
+    if (!uuid.safeParse(value).success) throw notFound('Job');
+    return value!;
+  };
+
+  router.get('/:id/events', requireUser(deps.accessTokens, { allowQueryToken: true }), (ctx) =>
+    streamJobEvents(deps, ctx, jobId(ctx.params.id)),
+  );
+
+  router.use(requireUser(deps.accessTokens));
+
+  router.post(
+    '/',
+    rateLimit({
+      redis: deps.redis,
+      routeClass: 'effects',
+      points: config.rateLimits.effects,
+      windowMs: config.rateLimits.windowMs,
+      keyPrefix: config.redis.queuePrefix,
+    }),
+    async (ctx) => {
+      const body = parseBody(submitBody, ctx.request.body);
+      const idempotencyKey = ctx.get('Idempotency-Key') || undefined;
+      if (idempotencyKey && !IDEMPOTENCY_KEY.test(idempotencyKey))
+        throw validationFailed('Idempotency-Key must be 1–128 letters, digits or . _ : -', { fields: { 'Idempotency-Key': 'invalid' } });
+      const { job, created } = await submitEffectJob(deps, {
+        userId: ctx.state.user!.userId,
+        ...body,
+        idempotencyKey,
+        requestId: ctx.state.requestId,
+      });
+      ctx.status = created ? 202 : 200;
+      ctx.body = { job: view(job) };
+    },
+  );
+
+  router.get('/', async (ctx) => {
+    const query = parseQuery(listQuery, ctx.query);
+    const before = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = await listOwnJobs(db, ctx.state.user!.userId, query.limit + 1, before);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    ctx.body = { items: page.map(view), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  });
+
+  router.get('/:id', async (ctx) => {
+    const row = await findOwnJob(db, ctx.state.user!.userId, jobId(ctx.params.id));
+    if (!row) throw notFound('Job');
+    ctx.body = { job: view(row) };
+  });
+
+  router.post('/:id/cancel', async (ctx) => {
+    const row = await cancelEffectJob(deps, ctx.state.user!.userId, jobId(ctx.params.id));
+    ctx.body = { job: view(row) };
+  });
+
+  return router;
+}

@@ -1,0 +1,95 @@
+import type { Knex } from 'knex';
+import { moveCredits } from '../credits/ledger.js';
+import { UNFINISHED } from './effect-job-records.js';
+
+/**
+ * State changes of an effect job. Each is one conditional UPDATE, so a late or duplicate caller (a second
+ * worker after a stall, the sweeper, a cancel racing completion) changes nothing once the job is final.
+ */
+
+/** Returns false when the job is already final (canceled while waiting, or finished by another worker). */
+export async function markJobRunning(db: Knex, jobId: string): Promise<boolean> {
+  const updated = await db('effect_jobs')
+    .where('id', jobId)
+    .whereIn('status', UNFINISHED)
+    .update({
+      status: 'running',
+      started_at: db.raw('coalesce(started_at, now())'),
+      attempts: db.raw('attempts + 1'),
+      error_code: null,
+      error_message: null,
+      updated_at: db.fn.now(),
+    });
+  return updated > 0;
+}
+
+export async function recordJobProgress(db: Knex, jobId: string, progress: number): Promise<void> {
+  await db('effect_jobs')
+    .where({ id: jobId, status: 'running' })
+    .andWhere('progress', '<', progress)
+    .update({ progress, updated_at: db.fn.now() });
+}
+
+/** A retry is coming: show the job as waiting again, with what went wrong. */
+export async function markJobRetrying(db: Knex, jobId: string, error: { code: string; message: string }): Promise<void> {
+  await db('effect_jobs')
+    .where({ id: jobId, status: 'running' })
+    .update({ status: 'queued', progress: 0, error_code: error.code, error_message: error.message, updated_at: db.fn.now() });
+}
+
+export async function markJobSucceeded(
+  db: Knex,
+  jobId: string,
+  result: { key: string; width: number; height: number; mime: string },
+): Promise<boolean> {
+  const updated = await db('effect_jobs')
+    .where('id', jobId)
+    .whereIn('status', UNFINISHED)
+    .update({
+      status: 'succeeded',
+      progress: 100,
+      result_key: result.key,
+      result_width: result.width,
+      result_height: result.height,
+      result_mime: result.mime,
+      error_code: null,
+      error_message: null,
+      finished_at: db.fn.now(),
+      updated_at: db.fn.now(),
+    });
+  return updated > 0;
+}
+
+/**
+ * Ends an unfinished job as failed or canceled and refunds its reservation, in one transaction.
+ * The refund's ledger key makes it happen once however many paths reach here.
+ */
+export async function finishJobWithRefund(
+  db: Knex,
+  jobId: string,
+  outcome: { status: 'failed' | 'canceled'; code: string; message: string },
+  scope: { userId?: string } = {},
+): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const query = trx('effect_jobs').where('id', jobId).whereIn('status', UNFINISHED);
+    if (scope.userId) query.andWhere('user_id', scope.userId);
+    const rows: { user_id: string; cost_credits: number }[] = await query
+      .update({
+        status: outcome.status,
+        error_code: outcome.code,
+        error_message: outcome.message,
+        finished_at: trx.fn.now(),
+        updated_at: trx.fn.now(),
+      })
+      .returning(['user_id', 'cost_credits']);
+    const row = rows[0];
+    if (!row) return false;
+    await moveCredits(trx, {
+      userId: row.user_id,
+      delta: row.cost_credits,
+      reason: 'job_refund',
+      idempotencyKey: `job:${jobId}:refund`,
+    });
+    return true;
+  });
+}

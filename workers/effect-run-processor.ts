@@ -1,0 +1,47 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Knex } from 'knex';
+import type { JobPayloads } from '../core/queues/job-registry.js';
+import { PermanentJobError, runEffectJob } from '../core/jobs/run-effect-job.js';
+import { finishJobWithRefund, markJobRetrying } from '../core/jobs/effect-job-lifecycle.js';
+import type { Logger } from '../core/observability/logger.js';
+import type { Storage } from '../core/storage/storage.js';
+
+const USER_FACING_FAILURE = 'The effect could not be completed; your credits were refunded';
+
+/**
+ * BullMQ processor for `EffectRun`. The row is settled BEFORE BullMQ hears of the outcome, so whoever
+ * reacts to the queue event (SSE watchers) reads the final state. Permanent errors fail at once; others
+ * are retried with backoff, and the last attempt's failure refunds the reservation (once, by ledger key).
+ */
+export function effectRunProcessor(deps: { db: Knex; storage: Storage; logger: Logger; shutdownSignal: AbortSignal }) {
+  return async (job: Job<JobPayloads['EffectRun']>): Promise<void> => {
+    const { effectJobId } = job.data;
+    try {
+      const outcome = await runEffectJob(
+        {
+          db: deps.db,
+          storage: deps.storage,
+          logger: deps.logger,
+          notify: (progress) => job.updateProgress(progress),
+          signal: deps.shutdownSignal,
+        },
+        effectJobId,
+      );
+      deps.logger.info(`effect job ${outcome}`, { effectJobId, attempt: job.attemptsMade + 1 });
+    } catch (error) {
+      const permanent = error instanceof PermanentJobError;
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const code = permanent ? error.code : 'PROCESSING_FAILED';
+      if (permanent || lastAttempt) {
+        await finishJobWithRefund(deps.db, effectJobId, { status: 'failed', code, message: USER_FACING_FAILURE });
+        await job.updateProgress(100).catch(() => undefined);
+        deps.logger.error('effect job failed', { effectJobId, code, attempt: job.attemptsMade + 1, err: error });
+        throw permanent ? new UnrecoverableError(`${code}: ${error.message}`) : error;
+      }
+      await markJobRetrying(deps.db, effectJobId, { code, message: 'Something went wrong; retrying shortly' });
+      await job.updateProgress(0).catch(() => undefined);
+      deps.logger.warn('effect job attempt failed, will retry', { effectJobId, attempt: job.attemptsMade + 1, err: error });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,87 @@
+import { Worker, type Job } from 'bullmq';
+import type { Config, QueueName } from '../config/index.js';
+import { createDb } from '../db/connect.js';
+import { jobOptions } from '../core/queues/job-registry.js';
+import { createQueues } from '../core/queues/queues.js';
+import { createRedis } from '../core/queues/redis-connection.js';
+import type { Logger } from '../core/observability/logger.js';
+import { runWithContext } from '../core/observability/request-context.js';
+import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
+import { acceptedJobsSweepProcessor } from './accepted-jobs-sweep-processor.js';
+import { effectRunProcessor } from './effect-run-processor.js';
+import { assertCompleteProcessorTable, dispatchByJobName, type ProcessorTable } from './processor-table.js';
+
+const SWEEP_SCHEDULER_ID = 'accepted-jobs-sweep';
+
+export interface RunningWorker {
+  /** Stops taking jobs and waits for the ones in hand; past the timeout, hands them back (stalled → retried elsewhere). */
+  close(timeoutMs: number): Promise<void>;
+}
+
+export async function startWorker(config: Readonly<Config>, logger: Logger): Promise<RunningWorker> {
+  const db = createDb(config, 'cosnap-worker');
+  const producerRedis = createRedis(config.redis.url, 'producer', 'cosnap-worker-producer');
+  producerRedis.on('error', (error) => logger.warn('redis connection error', { err: error }));
+  const queues = createQueues(config, producerRedis);
+  const storage = createLocalDiskStorage({
+    dir: config.storage.dir,
+    publicUrl: config.http.publicUrl,
+    signingSecret: config.storage.signingSecret,
+  });
+  const shutdown = new AbortController();
+
+  const table: ProcessorTable = {
+    EffectRun: effectRunProcessor({ db, storage, logger, shutdownSignal: shutdown.signal }),
+    AcceptedJobsSweep: acceptedJobsSweepProcessor({ db, queues, logger, graceMs: config.jobs.sweepGraceMs }),
+  };
+  assertCompleteProcessorTable(table);
+  const dispatch = dispatchByJobName(table);
+
+  const workers = config.worker.queues.map((queue: QueueName) => {
+    const worker = new Worker(
+      queue,
+      (job: Job) => runWithContext({ requestId: job.data?.requestId ?? `job-${job.id}`, jobId: job.id, queue }, () => dispatch(job)),
+      {
+        connection: { url: config.redis.url, connectionName: `cosnap-worker-${queue}`, maxRetriesPerRequest: null },
+        prefix: config.redis.queuePrefix,
+        concurrency: config.worker.concurrency[queue],
+        lockDuration: config.jobs.lockDurationMs,
+        stalledInterval: config.jobs.stalledIntervalMs,
+        maxStalledCount: 2,
+      },
+    );
+    worker.on('error', (error) => logger.error('worker error', { queue, err: error }));
+    worker.on('stalled', (jobId) => logger.warn('job stalled; it will be retried', { queue, jobId }));
+    return worker;
+  });
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+
+  if (config.worker.queues.includes('maintenance')) {
+    // Upserted by every worker on start: idempotent, and it restores the schedule after a Redis flush.
+    await queues.byName.maintenance.upsertJobScheduler(
+      SWEEP_SCHEDULER_ID,
+      { every: config.jobs.sweepIntervalMs },
+      { name: 'AcceptedJobsSweep', data: {}, opts: jobOptions('AcceptedJobsSweep', config) },
+    );
+  }
+  logger.info('worker ready', { queues: config.worker.queues, concurrency: config.worker.concurrency, pid: process.pid });
+
+  return {
+    async close(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = Promise.all(workers.map((worker) => worker.close()));
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      if ((await Promise.race([graceful, timedOut])) === 'timeout') {
+        logger.warn('jobs still running at shutdown; handing them back', { timeoutMs });
+        shutdown.abort();
+        await Promise.all(workers.map((worker) => worker.close(true)));
+      }
+      clearTimeout(timer);
+      await queues.close();
+      producerRedis.disconnect();
+      await db.destroy();
+    },
+  };
+}
