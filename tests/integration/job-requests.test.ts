@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { apiClient, registerUser, uploadImage, type ApiClient, type TestUser } from '../support/http-client.js';
+import { makeJpeg } from '../support/images.js';
+
+let stack: TestStack;
+let client: ApiClient;
+let alice: TestUser;
+let bob: TestUser;
+let aliceUpload: string;
+
+// No worker runs in this file: every accepted job stays queued, which is what these requests need.
+beforeAll(async () => {
+  stack = await startTestStack({ SIGNUP_CREDITS: '10', MAX_INFLIGHT_JOBS_PER_USER: '3' });
+  client = apiClient(stack.baseUrl);
+  [alice, bob] = await Promise.all([registerUser(client, 'alice'), registerUser(client, 'bob')]);
+  aliceUpload = (await uploadImage(stack.baseUrl, alice.token, await makeJpeg(320, 240))).body.id;
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const jobCount = async () => Number((await stack.db('effect_jobs').count({ n: '*' }))[0]!.n);
+const ledgerCount = async () => Number((await stack.db('credit_ledger').count({ n: '*' }))[0]!.n);
+
+describe('job requests that must be refused', () => {
+  it.each([
+    ['malformed JSON', { body: '{"effectId": "sketch",', contentType: 'application/json' }, 400, 'VALIDATION_FAILED'],
+    ['missing fields', { body: '{}', contentType: 'application/json' }, 400, 'VALIDATION_FAILED'],
+    ['wrong types', { body: '{"effectId": 5, "uploadId": true}', contentType: 'application/json' }, 400, 'VALIDATION_FAILED'],
+    ['params that are not an object', { body: JSON.stringify({ effectId: 'sketch', uploadId: '00000000-0000-4000-8000-000000000000', params: 'x' }), contentType: 'application/json' }, 400, 'VALIDATION_FAILED'],
+    ['an unknown effect', { body: JSON.stringify({ effectId: 'nope', uploadId: '00000000-0000-4000-8000-000000000000' }), contentType: 'application/json' }, 404, 'NOT_FOUND'],
+  ])('refuses %s with %i and changes nothing', async (_name, request, status, code) => {
+    const [jobsBefore, ledgerBefore] = [await jobCount(), await ledgerCount()];
+    const response = await client.request('POST', '/api/jobs', {
+      token: alice.token,
+      body: request.body,
+      headers: { 'Content-Type': request.contentType },
+    });
+    expect(response.status).toBe(status);
+    expect(response.body.error.code).toBe(code);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect([await jobCount(), await ledgerCount()]).toEqual([jobsBefore, ledgerBefore]);
+  });
+
+  it('names the missing fields', async () => {
+    const response = await client.post('/api/jobs', {}, alice.token);
+    expect(Object.keys(response.body.error.details.fields)).toEqual(expect.arrayContaining(['effectId', 'uploadId']));
+  });
+
+  it('refuses out-of-range effect params', async () => {
+    const response = await client.post('/api/jobs', { effectId: 'passthrough', uploadId: aliceUpload, params: { holdMs: -5 } }, alice.token);
+    expect(response.status).toBe(400);
+    expect(Object.keys(response.body.error.details.fields)).toEqual(['params.holdMs']);
+  });
+
+  it("answers 404 for another user's upload and another user's job, revealing nothing", async () => {
+    const withBobsToken = await client.post('/api/jobs', { effectId: 'passthrough', uploadId: aliceUpload }, bob.token);
+    expect(withBobsToken.status).toBe(404);
+    const job = await client.post('/api/jobs', { effectId: 'passthrough', uploadId: aliceUpload }, alice.token);
+    expect(job.status).toBe(202);
+    for (const path of [`/api/jobs/${job.body.job.id}`, `/api/jobs/${job.body.job.id}/events?access_token=${bob.token}`]) {
+      const response = await client.get(path, bob.token);
+      expect(response.status, path).toBe(404);
+      expect(response.body.error.code).toBe('NOT_FOUND');
+    }
+    const cancel = await client.post(`/api/jobs/${job.body.job.id}/cancel`, undefined, bob.token);
+    expect(cancel.status).toBe(404);
+    expect((await client.get('/api/jobs/not-a-uuid', alice.token)).status).toBe(404);
+    await client.post(`/api/jobs/${job.body.job.id}/cancel`, undefined, alice.token);
+  });
+
+  it('requires a token', async () => {
+    expect((await client.post('/api/jobs', { effectId: 'sketch', uploadId: aliceUpload })).status).toBe(401);
+    expect((await client.get('/api/jobs')).status).toBe(401);
+  });
+});
+
+describe('cancel, limits and history', () => {
+  it('cancels a queued job, refunds it once, and refuses a second cancel', async () => {
+    const before = (await client.get('/api/me', alice.token)).body.credits;
+    const job = (await client.post('/api/jobs', { effectId: 'passthrough', uploadId: aliceUpload }, alice.token)).body.job;
+    const canceled = await client.post(`/api/jobs/${job.id}/cancel`, undefined, alice.token);
+    expect(canceled.status).toBe(200);
+    expect(canceled.body.job.status).toBe('canceled');
+    const again = await client.post(`/api/jobs/${job.id}/cancel`, undefined, alice.token);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('CONFLICT');
+    expect((await client.get('/api/me', alice.token)).body.credits).toBe(before);
+    const refunds = await stack.db('credit_ledger').where({ idempotency_key: `job:${job.id}:refund` });
+    expect(refunds).toHaveLength(1);
+  });
+
+  it('caps the jobs one user has in flight', async () => {
+    const user = await registerUser(client, 'busy');
+    const upload = (await uploadImage(stack.baseUrl, user.token, await makeJpeg(64, 64))).body.id;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1)
+      statuses.push((await client.post('/api/jobs', { effectId: 'passthrough', uploadId: upload }, user.token)).status);
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    const refused = await client.post('/api/jobs', { effectId: 'passthrough', uploadId: upload }, user.token);
+    expect(refused.body.error.code).toBe('TOO_MANY_ACTIVE_JOBS');
+    expect((await client.get('/api/me', user.token)).body.credits).toBe(7);
+  });
+
+  it('pages through own history newest first without gaps or repeats', async () => {
+    const user = await registerUser(client, 'history');
+    const upload = (await uploadImage(stack.baseUrl, user.token, await makeJpeg(64, 64))).body.id;
+    const created: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const job = (await client.post('/api/jobs', { effectId: 'passthrough', uploadId: upload }, user.token)).body.job;
+      created.push(job.id);
+      // Keep within the in-flight cap by canceling as we go; canceled jobs stay in the history.
+      await client.post(`/api/jobs/${job.id}/cancel`, undefined, user.token);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await client.get(
+        `/api/jobs?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        user.token,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((item) => item.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...created].reverse());
+    expect((await client.get('/api/jobs?limit=0', user.token)).status).toBe(400);
+    expect((await client.get('/api/jobs?cursor=%%%', user.token)).status).toBe(400);
+  });
+});
