@@ -1,0 +1,63 @@
+import { createSignal } from 'solid-js';
+import { accessToken, refreshAccessToken, setAccessToken } from '../api/access-token';
+import { apiRequest } from '../api/request';
+import type { AuthResponse, User } from '../api/types';
+
+export type SessionState = 'restoring' | 'signed-in' | 'signed-out';
+
+const [user, setUser] = createSignal<User | null>(null);
+const [restoring, setRestoring] = createSignal(true);
+
+export { user };
+
+export function sessionState(): SessionState {
+  if (restoring()) return 'restoring';
+  return accessToken() ? 'signed-in' : 'signed-out';
+}
+
+export const credits = (): number | undefined => (accessToken() ? user()?.credits : undefined);
+
+/** Re-reads the balance; called after sign-in and after each job submit/finish. */
+export async function refreshMe(): Promise<void> {
+  if (!accessToken()) return;
+  try {
+    setUser(await apiRequest<User>('/api/me'));
+  } catch {
+    // The header keeps the last known balance; a 401 already cleared the token.
+  }
+}
+
+/** Silent sign-in on start-up from the refresh cookie, so a reload keeps the session. */
+export async function restoreSession(): Promise<void> {
+  try {
+    if ((await refreshAccessToken()) === 'refreshed') await refreshMe();
+  } finally {
+    setRestoring(false);
+  }
+}
+
+async function startSession(path: string, email: string, password: string): Promise<void> {
+  const response = await apiRequest<AuthResponse>(path, {
+    method: 'POST',
+    body: { email, password },
+    auth: false,
+  });
+  setAccessToken(response.accessToken);
+  setUser(response.user);
+  setRestoring(false);
+  void refreshMe();
+}
+
+export const signIn = (email: string, password: string) => startSession('/api/auth/login', email, password);
+export const register = (email: string, password: string) => startSession('/api/auth/register', email, password);
+
+export async function signOut(): Promise<void> {
+  try {
+    await apiRequest<void>('/api/auth/logout', { method: 'POST' });
+  } catch {
+    // Forget the session locally even when the server cannot be told.
+  } finally {
+    setAccessToken(null);
+    setUser(null);
+  }
+}

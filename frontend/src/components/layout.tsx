@@ -1,0 +1,18 @@
+import type { RouteSectionProps } from '@solidjs/router';
+import { Suspense } from 'solid-js';
+import { t } from '../i18n/i18n';
+import { SiteHeader } from './site-header';
+
+export function Layout(props: RouteSectionProps) {
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <SiteHeader />
+      <main id="main" class="page" tabIndex={-1}>
+        <Suspense fallback={<p class="muted">{t('common.loading')}</p>}>{props.children}</Suspense>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+import type { Effect } from '../api/types';
+import { FallbackImage } from '../components/fallback-image';
+import { pick, t } from '../i18n/i18n';
+import { effectPreviewUrl } from './effects-store';
+
+interface EffectCardProps {
+  effect: Effect;
+  selected: boolean;
+  onSelect(effect: Effect): void;
+}
+
+export function EffectCard(props: EffectCardProps) {
+  const name = () => pick(props.effect.name);
+  return (
+    <li class="effect-card" classList={{ 'is-selected': props.selected }} data-testid={`effect-card-${props.effect.id}`}>
+      <button
+        type="button"
+        class="effect-card__button"
+        aria-pressed={props.selected}
+        onClick={() => props.onSelect(props.effect)}
+        data-testid="effect-select"
+      >
+        <FallbackImage class="effect-card__image" src={effectPreviewUrl(props.effect)} alt={t('effects.previewAlt', { name: name() })} width={320} height={240} />
+        <span class="effect-card__body">
+          <span class="effect-card__name">{name()}</span>
+          <span class="effect-card__description">{pick(props.effect.description)}</span>
+          <span class="effect-card__meta">
+            <span class="effect-card__cost" data-testid="effect-cost">
+              {t('common.credits', { n: props.effect.costCredits })}
+            </span>
+            <span class="effect-card__state">{props.selected ? t('effects.selected') : t('effects.select')}</span>
+          </span>
+        </span>
+      </button>
+    </li>
+  );
+}

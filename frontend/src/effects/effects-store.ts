@@ -1,0 +1,34 @@
+import { createSignal } from 'solid-js';
+import { apiRequest } from '../api/request';
+import type { Effect } from '../api/types';
+
+// The catalog is public and changes rarely: load once per visit, shared by the gallery, job and creations views.
+const [effects, setEffects] = createSignal<Effect[] | undefined>();
+const [effectsError, setEffectsError] = createSignal<unknown>();
+const [effectsLoading, setEffectsLoading] = createSignal(false);
+export { effects, effectsError, effectsLoading };
+
+let pending: Promise<void> | undefined;
+
+export function loadEffects(force = false): Promise<void> {
+  if (!force && (effects() || pending)) return pending ?? Promise.resolve();
+  setEffectsLoading(true);
+  setEffectsError(undefined);
+  pending = apiRequest<{ items: Effect[] }>('/api/effects', { auth: false })
+    .then((body) => {
+      setEffects(body.items);
+    })
+    .catch((error: unknown) => {
+      setEffectsError(error);
+    })
+    .finally(() => {
+      pending = undefined;
+      setEffectsLoading(false);
+    });
+  return pending;
+}
+
+export const findEffect = (id: string): Effect | undefined => effects()?.find((effect) => effect.id === id);
+
+/** Build-time previews live in frontend/public/previews/<id>.webp unless the API names another URL. */
+export const effectPreviewUrl = (effect: Effect): string => effect.previewUrl ?? `/previews/${encodeURIComponent(effect.id)}.webp`;

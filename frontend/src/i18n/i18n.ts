@@ -1,0 +1,68 @@
+import { createEffect, createRoot, createSignal } from 'solid-js';
+import type { LocalizedText } from '../api/types';
+import { en, type MessageKey } from './en';
+import { zhCN } from './zh-CN';
+
+export type Locale = 'zh-CN' | 'en';
+
+const STORAGE_KEY = 'cosnap.locale';
+const dictionaries = { en, 'zh-CN': zhCN } as const;
+
+function readStoredLocale(): Locale | null {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    return stored === 'en' || stored === 'zh-CN' ? stored : null;
+  } catch {
+    return null; // storage blocked (private mode, sandboxed iframe)
+  }
+}
+
+/** Chinese when the browser's first listed language is any Chinese variant, else English. */
+function preferredLocale(): Locale {
+  const languages = navigator.languages?.length ? navigator.languages : [navigator.language];
+  return languages[0]?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+const [locale, setLocaleSignal] = createSignal<Locale>(readStoredLocale() ?? preferredLocale());
+export { locale };
+
+export function setLocale(next: Locale): void {
+  setLocaleSignal(next);
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // Not remembered; the choice still applies to this visit.
+  }
+}
+
+export function toggleLocale(): void {
+  setLocale(locale() === 'en' ? 'zh-CN' : 'en');
+}
+
+createRoot(() => {
+  createEffect(() => {
+    document.documentElement.lang = locale();
+  });
+});
+
+/** Translates `key`, replacing `{name}` placeholders with `vars`. */
+export function t(key: MessageKey, vars?: Record<string, string | number>): string {
+  const template = dictionaries[locale()][key];
+  if (!vars) return template;
+  return template.replace(/\{(\w+)\}/g, (match, name: string) =>
+    name in vars ? String(vars[name]) : match,
+  );
+}
+
+/** Picks the current language from a server-provided `{en, zh}` text. */
+export function pick(text: LocalizedText | string | undefined): string {
+  if (text === undefined) return '';
+  if (typeof text === 'string') return text;
+  return (locale() === 'en' ? text.en : text.zh) || text.en || text.zh;
+}
+
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}

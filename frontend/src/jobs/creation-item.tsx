@@ -1,0 +1,50 @@
+import { A, useNavigate } from '@solidjs/router';
+import type { Job } from '../api/types';
+import { FallbackImage } from '../components/fallback-image';
+import { findEffect } from '../effects/effects-store';
+import { formatDateTime, pick, t } from '../i18n/i18n';
+import { JobActions } from './job-actions';
+import { JobStatusBadge } from './job-status-badge';
+
+interface CreationItemProps {
+  job: Job;
+  onJob(job: Job): void;
+}
+
+export function CreationItem(props: CreationItemProps) {
+  const navigate = useNavigate();
+  const name = () => {
+    const effect = findEffect(props.job.effectId);
+    return effect ? pick(effect.name) : props.job.effectId;
+  };
+  const href = () => `/jobs/${encodeURIComponent(props.job.id)}`;
+  return (
+    <li class="creation" data-testid="creation-item" data-job-id={props.job.id} data-status={props.job.status}>
+      <A href={href()} class="creation__thumb-link" tabIndex={-1} aria-hidden="true">
+        <FallbackImage
+          class="creation__thumb"
+          src={props.job.status === 'succeeded' ? props.job.result?.url : undefined}
+          alt={t('creations.thumbAlt', { name: name() })}
+        />
+      </A>
+      <div class="creation__body">
+        <A href={href()} class="creation__title">
+          {name()}
+        </A>
+        <div class="creation__meta">
+          <JobStatusBadge status={props.job.status} />
+          <time datetime={props.job.createdAt} class="muted">
+            {formatDateTime(props.job.createdAt)}
+          </time>
+        </div>
+        <JobActions
+          job={props.job}
+          beforeUrl={undefined}
+          onJob={props.onJob}
+          onResubmitted={(next) => navigate(`/jobs/${encodeURIComponent(next.id)}`)}
+          compact
+        />
+      </div>
+    </li>
+  );
+}

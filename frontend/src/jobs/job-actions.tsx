@@ -1,0 +1,78 @@
+import { useNavigate } from '@solidjs/router';
+import { createSignal, Match, Show, Switch } from 'solid-js';
+import { isApiError } from '../api/api-error';
+import type { Job } from '../api/types';
+import { refreshMe } from '../auth/session';
+import { ErrorMessage } from '../components/error-message';
+import { InsufficientCredits } from '../credits/insufficient-credits';
+import { t } from '../i18n/i18n';
+import { reuseUpload } from '../upload/current-upload';
+import { cancelJob, resubmitJob } from './jobs-api';
+import { isCancelable, isFinalStatus, isRetryable } from './job-status';
+
+interface JobActionsProps {
+  job: Job;
+  beforeUrl: string | undefined;
+  onJob(job: Job): void;
+  onResubmitted(job: Job): void;
+  /** Compact buttons for list rows; no "apply another". */
+  compact?: boolean;
+}
+
+/** Cancel while queued/running, retry when failed/canceled, reuse the photo when done. */
+export function JobActions(props: JobActionsProps) {
+  const navigate = useNavigate();
+  const [busy, setBusy] = createSignal<'cancel' | 'retry' | undefined>();
+  const [error, setError] = createSignal<unknown>();
+
+  const run = async (kind: 'cancel' | 'retry') => {
+    setBusy(kind);
+    setError(undefined);
+    try {
+      if (kind === 'cancel') props.onJob(await cancelJob(props.job.id));
+      else props.onResubmitted(await resubmitJob(props.job));
+      void refreshMe();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const applyAnother = () => {
+    reuseUpload(props.job.uploadId, props.beforeUrl);
+    navigate('/');
+  };
+
+  const size = () => (props.compact ? 'button button--small' : 'button');
+
+  return (
+    <div class="job-actions stack-tight">
+      <div class="row">
+        <Show when={isCancelable(props.job.status)}>
+          <button type="button" class={size()} disabled={busy() !== undefined} onClick={() => void run('cancel')} data-testid="cancel-job">
+            {busy() === 'cancel' ? t('job.canceling') : t('job.cancel')}
+          </button>
+        </Show>
+        <Show when={isRetryable(props.job.status)}>
+          <button type="button" class={size()} disabled={busy() !== undefined} onClick={() => void run('retry')} data-testid="retry-job">
+            {t('job.retry')}
+          </button>
+        </Show>
+        <Show when={!props.compact && isFinalStatus(props.job.status)}>
+          <button type="button" class="button" onClick={applyAnother} data-testid="apply-another">
+            {t('job.applyAnother')}
+          </button>
+        </Show>
+      </div>
+      <Switch>
+        <Match when={isApiError(error(), 'INSUFFICIENT_CREDITS')}>
+          <InsufficientCredits cost={props.job.costCredits} />
+        </Match>
+        <Match when={error()}>
+          <ErrorMessage error={error()} />
+        </Match>
+      </Switch>
+    </div>
+  );
+}
