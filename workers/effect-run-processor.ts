@@ -5,6 +5,7 @@ import { PermanentJobError, runEffectJob } from '../core/jobs/run-effect-job.js'
 import { finishJobWithRefund, markJobRetrying } from '../core/jobs/effect-job-lifecycle.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { Storage } from '../core/storage/storage.js';
+import type { RenderPool } from '../core/effects/render-pool.js';
 
 const USER_FACING_FAILURE = 'The effect could not be completed; your credits were refunded';
 
@@ -13,7 +14,13 @@ const USER_FACING_FAILURE = 'The effect could not be completed; your credits wer
  * reacts to the queue event (SSE watchers) reads the final state. Permanent errors fail at once; others
  * are retried with backoff, and the last attempt's failure refunds the reservation (once, by ledger key).
  */
-export function effectRunProcessor(deps: { db: Knex; storage: Storage; logger: Logger; shutdownSignal: AbortSignal }) {
+export function effectRunProcessor(deps: {
+  db: Knex;
+  storage: Storage;
+  logger: Logger;
+  renderPool: RenderPool;
+  shutdownSignal: AbortSignal;
+}) {
   return async (job: Job<JobPayloads['EffectRun']>): Promise<void> => {
     const { effectJobId } = job.data;
     try {
@@ -22,6 +29,7 @@ export function effectRunProcessor(deps: { db: Knex; storage: Storage; logger: L
           db: deps.db,
           storage: deps.storage,
           logger: deps.logger,
+          renderPool: deps.renderPool,
           notify: (progress) => job.updateProgress(progress),
           signal: deps.shutdownSignal,
         },

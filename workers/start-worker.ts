@@ -7,6 +7,7 @@ import { createRedis } from '../core/queues/redis-connection.js';
 import type { Logger } from '../core/observability/logger.js';
 import { runWithContext } from '../core/observability/request-context.js';
 import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
+import { createRenderPool } from '../core/effects/render-pool.js';
 import { acceptedJobsSweepProcessor } from './accepted-jobs-sweep-processor.js';
 import { effectRunProcessor } from './effect-run-processor.js';
 import { assertCompleteProcessorTable, dispatchByJobName, type ProcessorTable } from './processor-table.js';
@@ -29,9 +30,10 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
     signingSecret: config.storage.signingSecret,
   });
   const shutdown = new AbortController();
+  const renderPool = createRenderPool(config.worker.concurrency.effects);
 
   const table: ProcessorTable = {
-    EffectRun: effectRunProcessor({ db, storage, logger, shutdownSignal: shutdown.signal }),
+    EffectRun: effectRunProcessor({ db, storage, logger, renderPool, shutdownSignal: shutdown.signal }),
     AcceptedJobsSweep: acceptedJobsSweepProcessor({ db, queues, logger, graceMs: config.jobs.sweepGraceMs }),
   };
   assertCompleteProcessorTable(table);
@@ -79,6 +81,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
         await Promise.all(workers.map((worker) => worker.close(true)));
       }
       clearTimeout(timer);
+      await renderPool.close();
       await queues.close();
       producerRedis.disconnect();
       await db.destroy();

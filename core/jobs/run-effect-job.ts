@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { findLocalEffect } from '../effects/local/index.js';
 import type { RenderedImage } from '../effects/effect-definition.js';
+import type { RenderPool } from '../effects/render-pool.js';
 import type { Logger } from '../observability/logger.js';
 import type { Storage } from '../storage/storage.js';
 import { findJob } from './effect-job-records.js';
@@ -22,6 +23,7 @@ export interface RunEffectDeps {
   db: Knex;
   storage: Storage;
   logger: Logger;
+  renderPool: Pick<RenderPool, 'render'>;
   /** Tells live watchers the row changed (BullMQ progress event); called after each row write. */
   notify(progress: number): Promise<void>;
   signal?: AbortSignal;
@@ -68,7 +70,7 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
 
   let rendered: RenderedImage;
   try {
-    rendered = await effect.render(input, effect.params.parse(row.params), { reportProgress, signal: deps.signal });
+    rendered = await deps.renderPool.render(effect.id, input, row.params, { reportProgress, signal: deps.signal });
   } catch (error) {
     if (error instanceof Error && UNDECODABLE.test(error.message))
       throw new PermanentJobError('IMAGE_UNREADABLE', 'The photo could not be read', { cause: error });
