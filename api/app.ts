@@ -6,6 +6,7 @@ import type { AppDeps } from './app-deps.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { accessLog } from './middleware/access-log.js';
+import { rateLimit } from './middleware/rate-limit.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { meRoutes } from './routes/me.js';
@@ -62,6 +63,15 @@ export function createApp(deps: AppDeps): Koa {
       },
     }),
   );
+
+  const generalLimit = rateLimit({
+    redis: deps.redis,
+    routeClass: 'general',
+    points: config.rateLimits.general,
+    windowMs: config.rateLimits.windowMs,
+    keyPrefix: config.redis.queuePrefix,
+  });
+  app.use((ctx, next) => (ctx.path.startsWith('/api/') ? generalLimit(ctx, next) : next()));
 
   for (const router of [
     healthRoutes(deps),

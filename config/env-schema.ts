@@ -61,7 +61,7 @@ export const envSchema = z.object({
   SIGNUP_CREDITS: int(0, 1_000_000).default(10),
 
   ALLOWED_ORIGINS: csv.default([]),
-  RATE_LIMIT_WINDOW: duration.default(15 * 60_000),
+  RATE_LIMIT_WINDOW: duration.default(60_000),
   RATE_LIMIT_MAX: int(1, 10_000_000).default(100),
   AUTH_RATE_LIMIT_MAX: int(1, 10_000_000).default(5),
   UPLOAD_RATE_LIMIT_MAX: int(1, 10_000_000).default(20),

@@ -71,7 +71,8 @@ export function authRoutes({ config, db, redis, accessTokens }: AppDeps): Router
     ctx.body = await startSession(ctx, user);
   });
 
-  router.post('/refresh', limitAuth, async (ctx) => {
+  // Refresh and logout only see the general limit: an app reload refreshes, and must not eat the sign-in budget.
+  router.post('/refresh', async (ctx) => {
     const token = ctx.cookies.get(REFRESH_COOKIE);
     if (!token) throw unauthenticated();
     let rotated;
@@ -88,7 +89,7 @@ export function authRoutes({ config, db, redis, accessTokens }: AppDeps): Router
     ctx.body = { accessToken: await accessTokens.issue({ userId: rotated.userId, role }) };
   });
 
-  router.post('/logout', limitAuth, async (ctx) => {
+  router.post('/logout', async (ctx) => {
     const token = ctx.cookies.get(REFRESH_COOKIE);
     if (token) await revokeRefreshFamily(db, token);
     setRefreshCookie(ctx, null);
