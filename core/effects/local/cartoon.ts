@@ -29,11 +29,14 @@ const SMOOTHING_LONG_EDGE = 1000;
 const INK_THRESHOLD = 0.93;
 const INK_LEVEL = 0.12;
 
+/** Median-smoothed, slightly more saturated colours at full size (not yet quantised). */
 async function paintFlatColours(photo: DecodedPhoto, smoothness: number): Promise<Buffer> {
   const shrink = Math.min(1, SMOOTHING_LONG_EDGE / Math.max(photo.width, photo.height));
   const small = { width: Math.max(1, Math.round(photo.width * shrink)), height: Math.max(1, Math.round(photo.height * shrink)) };
   const size = 2 * smoothness + 1;
   const smoothed = await toRaw(fromRaw(photo.rgb, photo).resize(small.width, small.height, { fit: 'fill' }).median(size));
+  // Saturating the small copy costs nothing; pointwise, so it commutes with enlarging.
+  applyColourMatrix(smoothed, saturationMatrix(1.25));
   if (shrink === 1) return smoothed;
   return toRaw(fromRaw(smoothed, small).resize(photo.width, photo.height, { fit: 'fill', kernel: 'linear' }));
 }
@@ -66,7 +69,6 @@ export const cartoon: LocalEffect<z.output<typeof params>> = {
     await renderStep(ctx, 50);
     const grey = lumaOf(flat);
     const neighbourhood = await toRaw(fromRaw(grey, photo, 1).blur(Math.max(0.6, edgeWidth * 0.8 * sizeScale(photo))), 1);
-    applyColourMatrix(flat, saturationMatrix(1.25));
     const table = curveTable(posterizeCurve(colours));
     applyChannelTables(flat, [table, table, table]);
     inkOutlines(flat, grey, neighbourhood);

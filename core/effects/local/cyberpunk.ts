@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LocalEffect } from '../effect-definition.js';
-import { applyChannelTables, contrastCurve, curveTable } from './channel-curves.js';
+import { contrastCurve, curveTable } from './channel-curves.js';
 import { decodePhoto, fromRaw, sizeScale } from './decoded-photo.js';
 import { intensityParam, intParam } from './effect-params.js';
 import { encodeResult } from './encode-result.js';
@@ -35,8 +35,11 @@ function neonGradient(): Uint8Array {
   return table;
 }
 
-/** Pulls each pixel towards the neon colour of its brightness by `amount` 0–1 (a partial gradient map). */
-function applyNeonGradient(rgb: Buffer, amount: number): Buffer {
+/**
+ * Pulls each pixel towards the neon colour of its brightness by `amount` 0–1 (a partial gradient map), then
+ * applies the contrast table, in one pass.
+ */
+function applyNeonGrade(rgb: Buffer, amount: number, contrast: Uint8Array): Buffer {
   const gradient = neonGradient();
   const weight = Math.round(amount * 256);
   for (let i = 0; i < rgb.length; i += 3) {
@@ -44,9 +47,9 @@ function applyNeonGradient(rgb: Buffer, amount: number): Buffer {
     const g = rgb[i + 1]!;
     const b = rgb[i + 2]!;
     const at = ((r * 77 + g * 150 + b * 29) >> 8) * 3;
-    rgb[i] = r + (((gradient[at]! - r) * weight) >> 8);
-    rgb[i + 1] = g + (((gradient[at + 1]! - g) * weight) >> 8);
-    rgb[i + 2] = b + (((gradient[at + 2]! - b) * weight) >> 8);
+    rgb[i] = contrast[r + (((gradient[at]! - r) * weight) >> 8)]!;
+    rgb[i + 1] = contrast[g + (((gradient[at + 1]! - g) * weight) >> 8)]!;
+    rgb[i + 2] = contrast[b + (((gradient[at + 2]! - b) * weight) >> 8)]!;
   }
   return rgb;
 }
@@ -65,9 +68,7 @@ export const cyberpunk: LocalEffect<z.output<typeof params>> = {
     const photo = await decodePhoto(input);
     await renderStep(ctx, 10);
     const strength = intensity / 100;
-    const pixels = applyNeonGradient(photo.rgb, 0.3 + 0.5 * strength);
-    const contrast = curveTable(contrastCurve(0.2 + 0.4 * strength));
-    applyChannelTables(pixels, [contrast, contrast, contrast]);
+    const pixels = applyNeonGrade(photo.rgb, 0.3 + 0.5 * strength, curveTable(contrastCurve(0.2 + 0.4 * strength)));
     await renderStep(ctx, 50);
     if (glow > 0) {
       const bloom = await wideBlur(pixels, photo, 3, 6 * sizeScale(photo));
