@@ -1,8 +1,8 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Knex } from 'knex';
 import type { JobPayloads } from '../core/queues/job-registry.js';
 import { PermanentJobError, runEffectJob } from '../core/jobs/run-effect-job.js';
-import { finishJobWithRefund, markJobRetrying } from '../core/jobs/effect-job-lifecycle.js';
+import { finishJobWithRefund, markJobHandedBack, markJobRetrying } from '../core/jobs/effect-job-lifecycle.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { Storage } from '../core/storage/storage.js';
 import type { RenderPool } from '../core/effects/render-pool.js';
@@ -21,7 +21,7 @@ export function effectRunProcessor(deps: {
   renderPool: RenderPool;
   shutdownSignal: AbortSignal;
 }) {
-  return async (job: Job<JobPayloads['EffectRun']>): Promise<void> => {
+  return async (job: Job<JobPayloads['EffectRun']>, token?: string): Promise<void> => {
     const { effectJobId } = job.data;
     try {
       const outcome = await runEffectJob(
@@ -37,6 +37,13 @@ export function effectRunProcessor(deps: {
       );
       deps.logger.info(`effect job ${outcome}`, { effectJobId, attempt: job.attemptsMade + 1 });
     } catch (error) {
+      if (deps.shutdownSignal.aborted && token) {
+        // This worker is stopping: hand the job back untouched; it must not cost one of the job's attempts.
+        await markJobHandedBack(deps.db, effectJobId);
+        await job.moveToWait(token);
+        deps.logger.info('effect job handed back at shutdown', { effectJobId });
+        throw new WaitingError();
+      }
       const permanent = error instanceof PermanentJobError;
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const code = permanent ? error.code : 'PROCESSING_FAILED';

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { JOB_NAMES, type JobName, type JobPayloads } from '../core/queues/job-registry.js';
 
-export type ProcessorTable = { [N in JobName]: (job: Job<JobPayloads[N]>) => Promise<void> };
+export type ProcessorTable = { [N in JobName]: (job: Job<JobPayloads[N]>, token?: string) => Promise<void> };
 
 /**
  * The type already demands exactly one processor per job name; this also catches a table assembled at
@@ -16,9 +16,9 @@ export function assertCompleteProcessorTable(table: Record<string, unknown>): vo
 
 /** BullMQ hands one processor per queue; route by job name. An unknown name is a deploy mismatch, not a retryable error. */
 export function dispatchByJobName(table: ProcessorTable) {
-  return async (job: Job): Promise<void> => {
-    const processor = table[job.name as JobName] as ((job: Job) => Promise<void>) | undefined;
+  return async (job: Job, token?: string): Promise<void> => {
+    const processor = table[job.name as JobName] as ((job: Job, token?: string) => Promise<void>) | undefined;
     if (!processor) throw new Error(`no processor for job name ${job.name}`);
-    await processor(job);
+    await processor(job, token);
   };
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
 import type { Config, QueueName } from '../config/index.js';
 import { createDb } from '../db/connect.js';
@@ -13,6 +14,7 @@ import { effectRunProcessor } from './effect-run-processor.js';
 import { assertCompleteProcessorTable, dispatchByJobName, type ProcessorTable } from './processor-table.js';
 
 const SWEEP_SCHEDULER_ID = 'accepted-jobs-sweep';
+const HAND_BACK_MS = 2_000;
 
 export interface RunningWorker {
   /** Stops taking jobs and waits for the ones in hand; past the timeout, hands them back (stalled → retried elsewhere). */
@@ -42,7 +44,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
   const workers = config.worker.queues.map((queue: QueueName) => {
     const worker = new Worker(
       queue,
-      (job: Job) => runWithContext({ requestId: job.data?.requestId ?? `job-${job.id}`, jobId: job.id, queue }, () => dispatch(job)),
+      (job: Job, token?: string) =>
+        runWithContext({ requestId: job.data?.requestId ?? `job-${job.id}`, jobId: job.id, queue }, () => dispatch(job, token)),
       {
         connection: { url: config.redis.url, connectionName: `cosnap-worker-${queue}`, maxRetriesPerRequest: null },
         prefix: config.redis.queuePrefix,
@@ -77,8 +80,11 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
       });
       if ((await Promise.race([graceful, timedOut])) === 'timeout') {
         logger.warn('jobs still running at shutdown; handing them back', { timeoutMs });
+        // Processors see the abort, put their jobs back in the wait list and return; whatever has not
+        // returned shortly after is abandoned to stall detection on another worker.
         shutdown.abort();
-        await Promise.all(workers.map((worker) => worker.close(true)));
+        const handedBack = await Promise.race([graceful.then(() => true), sleep(HAND_BACK_MS).then(() => false)]);
+        if (!handedBack) await Promise.all(workers.map((worker) => worker.close(true)));
       }
       clearTimeout(timer);
       await renderPool.close();

@@ -37,6 +37,11 @@ export async function markJobRetrying(db: Knex, jobId: string, error: { code: st
     .update({ status: 'queued', progress: 0, error_code: error.code, error_message: error.message, updated_at: db.fn.now() });
 }
 
+/** A stopping worker gave the job back: it waits again, as if never started. */
+export async function markJobHandedBack(db: Knex, jobId: string): Promise<void> {
+  await db('effect_jobs').where({ id: jobId, status: 'running' }).update({ status: 'queued', progress: 0, updated_at: db.fn.now() });
+}
+
 export async function markJobSucceeded(
   db: Knex,
   jobId: string,
