@@ -41,8 +41,15 @@ export interface Config {
     sweepGraceMs: number;
   };
   worker: { queues: readonly QueueName[]; concurrency: Record<QueueName, number> };
-  sentry: { dsn?: string; tracesSampleRate: number };
-  metrics: { enabled: boolean };
+  sentry: { dsn?: string; tracesSampleRate: number; environment: string };
+  metrics: { enabled: boolean; token?: string; workerPort: number; slowQueryMs: number };
+  admin: {
+    basicUser?: string;
+    basicPassword?: string;
+    readOnlyRole: 'user' | 'ops' | 'admin';
+    sessionTtlMs: number;
+  };
+  version: string;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +117,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
   const unknownQueues = env.WORKER_QUEUES.filter((name) => !QUEUE_NAMES.includes(name as QueueName));
   if (unknownQueues.length)
     problems.push(`WORKER_QUEUES=${env.WORKER_QUEUES.join(',')}: unknown queue ${unknownQueues.join(', ')}`);
+  if (!!env.ADMIN_BASIC_USER !== !!env.ADMIN_BASIC_PASSWORD)
+    problems.push('ADMIN_BASIC_USER/ADMIN_BASIC_PASSWORD=(hidden): set both or neither');
+  if (isProduction && env.ADMIN_BASIC_PASSWORD) {
+    const problem = secretProblem('ADMIN_BASIC_PASSWORD', env.ADMIN_BASIC_PASSWORD);
+    if (problem) problems.push(problem);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const config: Config = {
@@ -165,8 +178,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       queues: env.WORKER_QUEUES as QueueName[],
       concurrency: { effects: env.WORKER_CONCURRENCY_EFFECTS, maintenance: env.WORKER_CONCURRENCY_MAINTENANCE },
     },
-    sentry: { dsn: env.SENTRY_DSN, tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE },
-    metrics: { enabled: env.METRICS_ENABLED },
+    sentry: { dsn: env.SENTRY_DSN, tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE, environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV },
+    metrics: {
+      enabled: env.METRICS_ENABLED,
+      token: env.METRICS_TOKEN,
+      workerPort: env.WORKER_METRICS_PORT,
+      slowQueryMs: env.DB_SLOW_QUERY_THRESHOLD,
+    },
+    admin: {
+      basicUser: env.ADMIN_BASIC_USER,
+      basicPassword: env.ADMIN_BASIC_PASSWORD,
+      readOnlyRole: env.ADMIN_READONLY_ROLE,
+      sessionTtlMs: env.ADMIN_SESSION_TTL,
+    },
+    version: env.APP_VERSION ?? '0.1.0',
   };
   return deepFreeze(config);
 }
@@ -177,4 +202,14 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** For process entry points: the config, or a clear report of what is wrong and exit code 1. */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  try {
+    return loadConfig(source);
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  }
 }

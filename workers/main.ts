@@ -1,15 +1,9 @@
-import { loadConfig, ConfigError } from '../config/index.js';
+import { loadConfigOrExit } from '../config/index.js';
 import { createLogger } from '../core/observability/logger.js';
 import { onShutdownSignal } from '../core/shutdown.js';
 import { startWorker } from './start-worker.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 const logger = createLogger({ level: config.log.level, service: 'worker', json: config.isProduction || !process.stdout.isTTY });
 const worker = await startWorker(config, logger);
 // Leave a margin inside the platform's kill deadline for closing connections after the jobs are handed back.
