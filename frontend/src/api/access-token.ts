@@ -28,6 +28,8 @@ function withCrossTabLock<T>(run: () => Promise<T>): Promise<T> {
 }
 
 async function requestRefresh(): Promise<RefreshOutcome> {
+  // A sign-in that completes while this request is in flight (the start-up refresh) must not be undone by its 401.
+  const tokenBefore = accessToken();
   let response: Response;
   try {
     response = await fetch(apiUrl('/api/auth/refresh'), { method: 'POST', credentials: 'include' });
@@ -36,7 +38,7 @@ async function requestRefresh(): Promise<RefreshOutcome> {
   }
   if (!response.ok) {
     if (response.status >= 500) return 'unreachable';
-    setAccessToken(null);
+    if (accessToken() === tokenBefore) setAccessToken(null);
     return 'rejected';
   }
   try {

@@ -75,12 +75,8 @@ export function errorFromBody(status: number, bodyText: string, retryAfterHeader
 }
 
 export async function errorFromResponse(response: Response): Promise<ApiError> {
-  let text = '';
-  try {
-    text = await response.text();
-  } catch {
-    text = '';
-  }
+  // A body cut off mid-read still has a status worth reporting.
+  const text = await response.text().catch(() => '');
   return errorFromBody(response.status, text, response.headers.get('Retry-After'));
 }
 

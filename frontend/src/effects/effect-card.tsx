@@ -6,7 +6,7 @@ import { effectPreviewUrl } from './effects-store';
 interface EffectCardProps {
   effect: Effect;
   selected: boolean;
-  onSelect(effect: Effect): void;
+  onSelect: (effect: Effect) => void;
 }
 
 export function EffectCard(props: EffectCardProps) {

@@ -8,7 +8,7 @@ import './effect-gallery.css';
 
 interface EffectGalleryProps {
   selectedId: string | undefined;
-  onSelect(effect: Effect): void;
+  onSelect: (effect: Effect) => void;
 }
 
 export function EffectGallery(props: EffectGalleryProps) {

@@ -111,7 +111,7 @@ export function ParamsForm(props: ParamsFormProps) {
                   <input
                     id={id(field)}
                     type="text"
-                    value={String(props.values[field.key] ?? '')}
+                    value={typeof props.values[field.key] === 'string' ? (props.values[field.key] as string) : ''}
                     onChange={(event) => props.onChange(field.key, event.currentTarget.value)}
                     data-testid={`param-${field.key}`}
                   />

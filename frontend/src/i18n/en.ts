@@ -1,4 +1,5 @@
 // Every UI string, English. zh-CN.ts must have the same keys (enforced by its type).
+// `{n|one|other}` picks a word by the number in `n` (see t()).
 export const en = {
   'app.name': 'Cosnap',
   'app.tagline': 'AI photo effects',
@@ -10,14 +11,14 @@ export const en = {
   'nav.register': 'Create account',
   'nav.signOut': 'Sign out',
   'nav.credits': 'Credits: {n}',
-  'nav.creditsLabel': '{n} credits — buy more',
+  'nav.creditsLabel': '{n} {n|credit|credits} — buy more',
   'lang.switch': '中文',
   'lang.switchLabel': 'Switch language to Chinese',
 
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
   'common.dismiss': 'Dismiss',
-  'common.credits': '{n} credits',
+  'common.credits': '{n} {n|credit|credits}',
   'common.backToEffects': 'Back to effects',
   'common.notFound': 'Page not found',
   'common.notFoundBody': 'This page does not exist.',
@@ -81,17 +82,17 @@ export const en = {
   'apply.title': 'Apply the effect',
   'apply.pickEffect': 'Choose an effect from the gallery.',
   'apply.needPhoto': 'Upload a photo first.',
-  'apply.submit': 'Apply effect ({n} credits)',
+  'apply.submit': 'Apply effect ({n} {n|credit|credits})',
   'apply.submitting': 'Starting…',
   'apply.params': 'Settings',
   'apply.reset': 'Reset settings',
   'apply.noParams': 'This effect has no settings.',
 
   'credits.insufficientTitle': 'Not enough credits',
-  'credits.insufficientBody': 'This effect costs {cost} credits and you have {balance}.',
+  'credits.insufficientBody': 'This effect costs {cost} {cost|credit|credits} and you have {balance}.',
   'credits.buy': 'Get more credits',
   'credits.title': 'Credits',
-  'credits.balance': 'Your balance: {n} credits',
+  'credits.balance': 'Your balance: {n} {n|credit|credits}',
   'credits.comingSoon': 'Payments are coming soon. WeChat Pay and Alipay will be available here.',
 
   'job.title': 'Your effect',

@@ -45,13 +45,18 @@ createRoot(() => {
   });
 });
 
-/** Translates `key`, replacing `{name}` placeholders with `vars`. */
+/**
+ * Translates `key`, replacing `{name}` placeholders with `vars`, and `{name|one|other}` with `one` when
+ * `vars.name` is 1, else `other` (English plurals; Chinese has none).
+ */
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {
   const template = dictionaries[locale()][key];
   if (!vars) return template;
-  return template.replace(/\{(\w+)\}/g, (match, name: string) =>
-    name in vars ? String(vars[name]) : match,
-  );
+  return template.replace(/\{(\w+)(?:\|([^|{}]*)\|([^|{}]*))?\}/g, (match, name: string, one?: string, other?: string) => {
+    if (!(name in vars)) return match;
+    if (one === undefined || other === undefined) return String(vars[name]);
+    return vars[name] === 1 ? one : other;
+  });
 }
 
 /** Picks the current language from a server-provided `{en, zh}` text. */

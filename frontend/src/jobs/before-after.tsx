@@ -14,7 +14,12 @@ interface BeforeAfterProps {
 export function BeforeAfter(props: BeforeAfterProps) {
   const [position, setPosition] = createSignal(50);
   return (
-    <div class="before-after" style={{ 'aspect-ratio': `${props.width} / ${props.height}` }} data-testid="before-after">
+    <div
+      class="before-after"
+      // Never taller than 75vh, and narrowed to keep the photo's shape: no letterbox for the tags to float in.
+      style={{ 'aspect-ratio': `${props.width} / ${props.height}`, 'max-width': `calc(75vh * ${props.width} / ${props.height})` }}
+      data-testid="before-after"
+    >
       <img class="before-after__image" src={props.afterUrl} alt={props.afterAlt} data-testid="result-image" />
       <img
         class="before-after__image before-after__before"

@@ -8,7 +8,7 @@ import { JobStatusBadge } from './job-status-badge';
 
 interface CreationItemProps {
   job: Job;
-  onJob(job: Job): void;
+  onJob: (job: Job) => void;
 }
 
 export function CreationItem(props: CreationItemProps) {
