@@ -35,12 +35,16 @@ async function fileIn(root: string, urlPath: string): Promise<string | undefined
 export function frontendRoutes({ config }: Pick<AppDeps, 'config'>): Middleware {
   const root = resolve(config.http.frontendDist);
   return async (ctx, next) => {
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || /^\/(api|files|health|metrics|admin)(\/|$)/.test(ctx.path)) return next();
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || /^\/(api|files|health|metrics|admin)(\/|$)/.test(ctx.path)) {
+      await next();
+      return;
+    }
     let file: string | undefined;
     try {
       file = await fileIn(root, ctx.path);
     } catch {
-      return next(); // malformed percent-encoding
+      await next(); // malformed percent-encoding
+      return;
     }
     const isAsset = !!file && !file.endsWith('index.html');
     file ??= await fileIn(root, '/index.html');

@@ -11,6 +11,7 @@ export interface EffectView {
 }
 
 interface EffectRow {
+  enabled: boolean;
   id: string;
   provider: 'local' | 'runninghub';
   name_en: string;
@@ -31,11 +32,11 @@ const toView = (row: EffectRow): EffectView => ({
 });
 
 export async function listEnabledEffects(db: Knex): Promise<EffectView[]> {
-  const rows: EffectRow[] = await db('effects').where('enabled', true).orderBy(['sort_order', 'id']);
+  const rows = await db<EffectRow>('effects').where('enabled', true).orderBy(['sort_order', 'id']);
   return rows.map(toView);
 }
 
 export async function findEnabledEffect(db: Knex, id: string): Promise<EffectView | undefined> {
-  const row: EffectRow | undefined = await db('effects').where({ id, enabled: true }).first();
+  const row = await db<EffectRow>('effects').where('id', id).andWhere('enabled', true).first();
   return row && toView(row);
 }

@@ -36,16 +36,16 @@ const selectJob = (db: Knex) =>
     .select('j.*', 'u.storage_key as upload_key');
 
 export async function findJob(db: Knex, id: string): Promise<EffectJobRow | undefined> {
-  return selectJob(db).where('j.id', id).first();
+  return selectJob(db).where('j.id', id).first<EffectJobRow | undefined>();
 }
 
 /** Another user's job is indistinguishable from a missing one. */
 export async function findOwnJob(db: Knex, userId: string, id: string): Promise<EffectJobRow | undefined> {
-  return selectJob(db).where({ 'j.id': id, 'j.user_id': userId }).first();
+  return selectJob(db).where({ 'j.id': id, 'j.user_id': userId }).first<EffectJobRow | undefined>();
 }
 
 export async function findJobByIdempotencyKey(db: Knex, userId: string, key: string): Promise<EffectJobRow | undefined> {
-  return selectJob(db).where({ 'j.user_id': userId, 'j.idempotency_key': key }).first();
+  return selectJob(db).where({ 'j.user_id': userId, 'j.idempotency_key': key }).first<EffectJobRow | undefined>();
 }
 
 /**

@@ -67,7 +67,7 @@ describe('graceful shutdown', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await waitFor('the API to listen', async () => output.includes('API listening'), 20_000);
+    await waitFor('the API to listen', () => Promise.resolve(output.includes('API listening')), 20_000);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

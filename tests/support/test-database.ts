@@ -20,6 +20,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.destroy();
     throw new Error(
       `Cannot create a test database on ${ADMIN_DATABASE_URL} (is PostgreSQL running? set TEST_DATABASE_URL): ${String(error)}`,
+      { cause: error },
     );
   }
   const url = new URL(ADMIN_DATABASE_URL);

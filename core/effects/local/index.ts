@@ -30,5 +30,5 @@ export function findLocalEffect(id: string): LocalEffect | undefined {
  * default are optional, with titles, descriptions and bounds for rendering a form.
  */
 export function effectParamsJsonSchema(effect: LocalEffect): Record<string, unknown> {
-  return z.toJSONSchema(effect.params, { io: 'input' }) as Record<string, unknown>;
+  return z.toJSONSchema(effect.params, { io: 'input' });
 }
