@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { conflict, notFound, unauthenticated } from '../errors.js';
 import { moveCredits } from '../credits/ledger.js';
+import { User } from '../../db/models/user.js';
 import type { Role } from './access-tokens.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
@@ -90,7 +91,7 @@ export async function authenticate(db: Knex, input: { email: string; password: s
 }
 
 export async function getAccount(db: Knex, userId: string): Promise<Account> {
-  const user = await db<UserRow>('users').where('id', userId).first(...ACCOUNT_COLUMNS);
+  const user = await User.query(db).modify('publicColumns').findById(userId);
   if (!user) throw notFound('Account');
   return toAccount(user);
 }

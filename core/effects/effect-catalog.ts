@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { Effect } from '../../db/models/effect.js';
 import type { LocalizedText } from './effect-definition.js';
 
 export interface EffectView {
@@ -10,19 +11,7 @@ export interface EffectView {
   params: Record<string, unknown>;
 }
 
-interface EffectRow {
-  enabled: boolean;
-  id: string;
-  provider: 'local' | 'runninghub';
-  name_en: string;
-  name_zh: string;
-  description_en: string;
-  description_zh: string;
-  cost_credits: number;
-  params_schema: Record<string, unknown>;
-}
-
-const toView = (row: EffectRow): EffectView => ({
+const toView = (row: Effect): EffectView => ({
   id: row.id,
   name: { en: row.name_en, zh: row.name_zh },
   description: { en: row.description_en, zh: row.description_zh },
@@ -32,11 +21,11 @@ const toView = (row: EffectRow): EffectView => ({
 });
 
 export async function listEnabledEffects(db: Knex): Promise<EffectView[]> {
-  const rows = await db<EffectRow>('effects').where('enabled', true).orderBy(['sort_order', 'id']);
+  const rows = await Effect.query(db).modify('catalog');
   return rows.map(toView);
 }
 
 export async function findEnabledEffect(db: Knex, id: string): Promise<EffectView | undefined> {
-  const row = await db<EffectRow>('effects').where('id', id).andWhere('enabled', true).first();
+  const row = await Effect.query(db).modify('catalog').findById(id);
   return row && toView(row);
 }
