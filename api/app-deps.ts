@@ -3,6 +3,8 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/connect.js';
 import type { AccessTokens } from '../core/auth/access-tokens.js';
 import type { Logger } from '../core/observability/logger.js';
+import type { Metrics } from '../core/observability/metrics.js';
+import type { ErrorReporter } from '../core/observability/sentry.js';
 import type { Queues } from '../core/queues/queues.js';
 import type { LocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import type { JobEventHub } from './sse/job-event-hub.js';
@@ -18,4 +20,8 @@ export interface AppDeps {
   storage: LocalDiskStorage;
   accessTokens: AccessTokens;
   jobEvents: JobEventHub;
+  /** This process's Prometheus registry and metrics. */
+  metrics: Metrics;
+  /** Sentry, or a no-op when SENTRY_DSN is unset. */
+  reporter: ErrorReporter;
 }

@@ -15,6 +15,10 @@ import { uploadRoutes } from './routes/uploads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { fileRoutes } from './routes/files.js';
 import { frontendRoutes } from './routes/frontend.js';
+import { httpMetrics } from './middleware/http-metrics.js';
+import { adminSessionRoutes } from '../dashboard/admin-session.js';
+import { BULL_BOARD_PATH, bullBoard } from '../dashboard/bull-board.js';
+import { metricsRoutes } from '../dashboard/metrics-routes.js';
 
 export function createApp(deps: AppDeps): Koa {
   const { config, logger } = deps;
@@ -24,7 +28,8 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(requestId());
   app.use(accessLog(logger));
-  app.use(errorHandler(logger));
+  app.use(httpMetrics(deps.metrics, [BULL_BOARD_PATH]));
+  app.use(errorHandler(logger, deps));
   app.use(
     helmet({
       contentSecurityPolicy: config.http.cspEnabled
@@ -71,9 +76,14 @@ export function createApp(deps: AppDeps): Koa {
     windowMs: config.rateLimits.windowMs,
     keyPrefix: config.redis.queuePrefix,
   });
-  app.use((ctx, next) => (ctx.path.startsWith('/api/') ? generalLimit(ctx, next) : next()));
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/api/')) await generalLimit(ctx, next);
+    else await next();
+  });
 
-  for (const router of [
+  const routers = [
+    ...(config.metrics.enabled ? [metricsRoutes({ registry: deps.metrics.registry, token: config.metrics.token })] : []),
+    adminSessionRoutes(deps),
     healthRoutes(deps),
     authRoutes(deps),
     meRoutes(deps),
@@ -81,10 +91,12 @@ export function createApp(deps: AppDeps): Koa {
     uploadRoutes(deps),
     jobRoutes(deps),
     fileRoutes(deps),
-  ]) {
+  ];
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  app.use(bullBoard(deps));
   app.use(frontendRoutes(deps));
   return app;
 }

@@ -4,6 +4,11 @@ import type { Config } from '../config/index.js';
 import { createDb } from '../db/connect.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
 import type { Logger } from '../core/observability/logger.js';
+import { instrumentDb } from '../core/observability/db-metrics.js';
+import { createMetrics } from '../core/observability/metrics.js';
+import { cachedQueueSampler } from '../core/observability/queue-sampler.js';
+import { createErrorReporter } from '../core/observability/sentry.js';
+import { probeDependencies } from './routes/health.js';
 import { createQueues } from '../core/queues/queues.js';
 import { createRedis } from '../core/queues/redis-connection.js';
 import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
@@ -31,9 +36,15 @@ export interface RunningApi {
 }
 
 export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
+  const metrics = createMetrics({ service: 'api', version: config.version });
+  const reporter = createErrorReporter(config, 'api', logger);
   const db = createDb(config, 'cosnap-api');
+  instrumentDb(db, metrics, { slowQueryMs: config.metrics.slowQueryMs, logger });
   const redis = createRedis(config.redis.url, 'producer', 'cosnap-api');
-  redis.on('error', (error) => logger.warn('redis connection error', { err: error }));
+  redis.on('error', (error) => {
+    metrics.redisErrors.inc({ connection: 'api' });
+    logger.warn('redis connection error', { err: error });
+  });
   // Rate limits and enqueues fail fast while the connection is still opening; give it a moment first.
   // If Redis stays down the API starts anyway and /health/ready says so.
   await waitUntilReady(redis, 5_000).catch((error: unknown) => logger.warn('redis not ready at start', { err: error }));
@@ -45,10 +56,16 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
     signingSecret: config.storage.signingSecret,
   });
   const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });
-  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, jobEvents };
+  metrics.sampleQueuesWith(cachedQueueSampler(Object.values(queues.byName), metrics));
+  metrics.probeDependenciesWith(async () => {
+    const checks = await probeDependencies({ db, redis });
+    return { postgres: checks.postgres.ok, redis: checks.redis.ok };
+  });
+  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, jobEvents, metrics, reporter };
 
   const app = createApp(deps);
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
   // Behind Railway's router connections are reused; keep-alive must outlive the proxy's idle timeout.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -77,6 +94,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
       await queues.close();
       redis.disconnect();
       await db.destroy();
+      await reporter.close();
     },
   };
 }

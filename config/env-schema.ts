@@ -92,7 +92,20 @@ export const envSchema = z.object({
 
   SENTRY_DSN: z.string().optional(),
   SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
+  SENTRY_ENVIRONMENT: z.string().optional(),
   METRICS_ENABLED: bool.default(true),
+  /** When set, /metrics and /health/metrics (API and worker) require `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().optional(),
+  /** The worker's own HTTP port for /metrics, /health/live, /health/ready; 0 = no server. */
+  WORKER_METRICS_PORT: int(0, 65535).default(0),
+  DB_SLOW_QUERY_THRESHOLD: duration.default(500),
+  /** HTTP basic credentials for ops on /admin/queues (both or neither). */
+  ADMIN_BASIC_USER: z.string().optional(),
+  ADMIN_BASIC_PASSWORD: z.string().optional(),
+  /** The role that may look at Bull Board without changing anything; admins may do both. */
+  ADMIN_READONLY_ROLE: z.enum(['user', 'ops', 'admin']).default('ops'),
+  ADMIN_SESSION_TTL: duration.default(30 * 60_000),
+  APP_VERSION: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
   | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_FAILED'
+  | 'PAYMENT_FAILED'
   | 'INTERNAL';
 
 /**
@@ -55,3 +57,50 @@ export const unavailable = (dependency: string, cause?: unknown) =>
     { dependency },
     { cause },
   );
+
+export const externalApiFailed = (provider: string, cause?: unknown) =>
+  new DomainError('PROVIDER_FAILED', 'An outside service failed, please retry shortly', 'external_api', { provider }, { cause });
+
+export const paymentFailed = (provider: string, message = 'The payment could not be completed', cause?: unknown) =>
+  new DomainError('PAYMENT_FAILED', message, 'payment', { provider }, { cause });
+
+/** An error's class for metrics and logs: `internal` is a bug, not one of the five expected classes. */
+export type ErrorLabel = ErrorClass | 'internal';
+
+/** What an error of each class becomes when it escapes unexplained (no DomainError code to go by). */
+export const STATUS_OF_CLASS: Record<ErrorClass, number> = {
+  validation: 400,
+  authentication: 401,
+  payment: 402,
+  external_api: 502,
+  database: 503,
+};
+
+interface ErrorShape {
+  name?: string;
+  code?: unknown;
+  severity?: unknown;
+  errorClass?: unknown;
+}
+
+const CLASSES: readonly ErrorClass[] = ['validation', 'authentication', 'database', 'external_api', 'payment'];
+
+/**
+ * Classifies anything thrown. Driver errors are recognised by shape: Postgres errors carry a five-character
+ * SQLSTATE and a severity; a full knex pool times out with `KnexTimeoutError`; Objection's wrappers keep the
+ * driver error in `nativeError`; ioredis errors count as an
+ * outside dependency failing.
+ */
+export function errorClassOf(error: unknown): ErrorLabel {
+  if (error instanceof DomainError) return error.errorClass;
+  if (!error || typeof error !== 'object') return 'internal';
+  const shape = error as ErrorShape;
+  if (typeof shape.errorClass === 'string' && CLASSES.includes(shape.errorClass as ErrorClass)) return shape.errorClass as ErrorClass;
+  if (shape.name === 'KnexTimeoutError') return 'database';
+  // Objection wraps driver errors (db-errors: DBError, UniqueViolationError, ...) and keeps the original.
+  if (/^(DBError|\w+ViolationError|DataError)$/.test(shape.name ?? '') && 'nativeError' in shape) return 'database';
+  if (typeof shape.code === 'string' && /^[0-9A-Z]{5}$/.test(shape.code) && typeof shape.severity === 'string') return 'database';
+  if (shape.name === 'ReplyError' || shape.name === 'MaxRetriesPerRequestError') return 'external_api';
+  const cause = (error as { cause?: unknown }).cause;
+  return cause && cause !== error ? errorClassOf(cause) : 'internal';
+}

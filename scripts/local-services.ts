@@ -174,15 +174,14 @@ function findPostgresBinaries(libDir: string): PostgresBinaries | undefined {
   return dir ? { initdb: join(dir, 'initdb'), pgCtl: join(dir, 'pg_ctl') } : undefined;
 }
 
-/** Numeric uid/gid of an OS user, or undefined when there is no such user. */
+/** Numeric uid/gid of an OS user from /etc/passwd (not `id`: a trimmed PATH must not change the answer). */
 async function osUser(name: string): Promise<{ uid: number; gid: number } | undefined> {
-  try {
-    const uid = Number((await run('id', ['-u', name])).stdout.trim());
-    const gid = Number((await run('id', ['-g', name])).stdout.trim());
-    return { uid, gid };
-  } catch {
-    return undefined;
-  }
+  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+  const fields = passwd
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find((entry) => entry[0] === name);
+  return fields ? { uid: Number(fields[2]), gid: Number(fields[3]) } : undefined;
 }
 
 async function startPrivatePostgres(

@@ -82,13 +82,13 @@ async function buildFrontendIfMissing(config: Readonly<Config>): Promise<void> {
   const index = join(resolve(config.http.frontendDist), 'index.html');
   if (existsSync(index)) return;
   say(`${index} is missing: running npm run build:frontend`);
-  const code = await new Promise<number | null>((resolvePromise) => {
+  const outcome = await new Promise<string>((resolvePromise) => {
     const child = spawn('npm', ['run', 'build:frontend'], { stdio: 'inherit' });
-    child.once('error', () => resolvePromise(-1));
-    child.once('exit', (exitCode) => resolvePromise(exitCode));
+    child.once('error', (error) => resolvePromise(`could not run npm: ${error.message}`));
+    child.once('exit', (code, signal) => resolvePromise(signal ?? `exit ${code}`));
   });
-  if (code !== 0 || !existsSync(index))
-    say(`WARNING: the frontend build failed (exit ${code}); the API will serve a "not built" page. Fix it and run npm run build:frontend`);
+  if (outcome !== 'exit 0' || !existsSync(index))
+    say(`WARNING: the frontend build failed (${outcome}); the API serves a "not built" page until npm run build:frontend succeeds`);
 }
 
 /** The worker's output is passed through; its "worker ready" line tells us it is up. */

@@ -51,7 +51,9 @@ export function effectRunProcessor(deps: {
         await finishJobWithRefund(deps.db, effectJobId, { status: 'failed', code, message: USER_FACING_FAILURE });
         await job.updateProgress(100).catch(() => undefined);
         deps.logger.error('effect job failed', { effectJobId, code, attempt: job.attemptsMade + 1, err: error });
-        throw permanent ? new UnrecoverableError(`${code}: ${error.message}`) : error;
+        if (!permanent) throw error;
+        // The cause keeps the error's class for the failure metrics and Sentry tags.
+        throw Object.assign(new UnrecoverableError(`${code}: ${error.message}`), { cause: error });
       }
       await markJobRetrying(deps.db, effectJobId, { code, message: 'Something went wrong; retrying shortly' });
       await job.updateProgress(0).catch(() => undefined);

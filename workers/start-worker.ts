@@ -12,6 +12,12 @@ import { createRenderPool } from '../core/effects/render-pool.js';
 import { acceptedJobsSweepProcessor } from './accepted-jobs-sweep-processor.js';
 import { effectRunProcessor } from './effect-run-processor.js';
 import { assertCompleteProcessorTable, dispatchByJobName, type ProcessorTable } from './processor-table.js';
+import { instrumentDb } from '../core/observability/db-metrics.js';
+import { createMetrics } from '../core/observability/metrics.js';
+import { cachedQueueSampler } from '../core/observability/queue-sampler.js';
+import { createErrorReporter } from '../core/observability/sentry.js';
+import { startWorkerHttpServer, type WorkerHttpServer } from '../dashboard/worker-http-server.js';
+import { observeJobs, observeRenderPool } from './observe-job.js';
 
 const SWEEP_SCHEDULER_ID = 'accepted-jobs-sweep';
 const HAND_BACK_MS = 2_000;
@@ -22,9 +28,15 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: Readonly<Config>, logger: Logger): Promise<RunningWorker> {
+  const metrics = createMetrics({ service: 'worker', version: config.version });
+  const reporter = createErrorReporter(config, 'worker', logger);
   const db = createDb(config, 'cosnap-worker');
+  instrumentDb(db, metrics, { slowQueryMs: config.metrics.slowQueryMs, logger });
   const producerRedis = createRedis(config.redis.url, 'producer', 'cosnap-worker-producer');
-  producerRedis.on('error', (error) => logger.warn('redis connection error', { err: error }));
+  producerRedis.on('error', (error) => {
+    metrics.redisErrors.inc({ connection: 'worker-producer' });
+    logger.warn('redis connection error', { err: error });
+  });
   const queues = createQueues(config, producerRedis);
   const storage = createLocalDiskStorage({
     dir: config.storage.dir,
@@ -32,7 +44,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
     signingSecret: config.storage.signingSecret,
   });
   const shutdown = new AbortController();
-  const renderPool = createRenderPool(config.worker.concurrency.effects);
+  const renderPool = observeRenderPool(createRenderPool(config.worker.concurrency.effects), metrics);
 
   const table: ProcessorTable = {
     EffectRun: effectRunProcessor({ db, storage, logger, renderPool, shutdownSignal: shutdown.signal }),
@@ -42,10 +54,13 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
   const dispatch = dispatchByJobName(table);
 
   const workers = config.worker.queues.map((queue: QueueName) => {
+    const observed = observeJobs(dispatch, { queue, metrics, reporter, logger });
     const worker = new Worker(
       queue,
       (job: Job, token?: string) =>
-        runWithContext({ requestId: job.data?.requestId ?? `job-${job.id}`, jobId: job.id, queue }, () => dispatch(job, token)),
+        runWithContext({ requestId: (job.data as { requestId?: string } | undefined)?.requestId ?? `job-${job.id}`, jobId: job.id, queue }, () =>
+          observed(job, token),
+        ),
       {
         connection: { url: config.redis.url, connectionName: `cosnap-worker-${queue}`, maxRetriesPerRequest: null },
         prefix: config.redis.queuePrefix,
@@ -55,8 +70,14 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
         maxStalledCount: 2,
       },
     );
-    worker.on('error', (error) => logger.error('worker error', { queue, err: error }));
-    worker.on('stalled', (jobId) => logger.warn('job stalled; it will be retried', { queue, jobId }));
+    worker.on('error', (error) => {
+      metrics.redisErrors.inc({ connection: `worker-${queue}` });
+      logger.error('worker error', { queue, err: error });
+    });
+    worker.on('stalled', (jobId) => {
+      metrics.jobsStalled.inc({ queue });
+      logger.warn('job stalled; it will be retried', { queue, jobId });
+    });
     return worker;
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
@@ -69,7 +90,31 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
       { name: 'AcceptedJobsSweep', data: {}, opts: jobOptions('AcceptedJobsSweep', config) },
     );
   }
-  logger.info('worker ready', { queues: config.worker.queues, concurrency: config.worker.concurrency, pid: process.pid });
+  metrics.sampleQueuesWith(cachedQueueSampler(config.worker.queues.map((queue) => queues.byName[queue]), metrics));
+  const readiness = async () => {
+    const [postgres, redis] = await Promise.all([
+      db.raw('select 1').then(() => true, () => false),
+      producerRedis.ping().then(() => true, () => false),
+    ]);
+    return { postgres, redis };
+  };
+  metrics.probeDependenciesWith(readiness);
+  let httpServer: WorkerHttpServer | undefined;
+  if (config.metrics.workerPort) {
+    httpServer = await startWorkerHttpServer({
+      port: config.metrics.workerPort,
+      host: config.http.host,
+      registry: metrics.registry,
+      token: config.metrics.enabled ? config.metrics.token : undefined,
+      ready: readiness,
+    });
+  }
+  logger.info('worker ready', {
+    queues: config.worker.queues,
+    concurrency: config.worker.concurrency,
+    pid: process.pid,
+    ...(httpServer && { metricsPort: httpServer.port }),
+  });
 
   return {
     async close(timeoutMs) {
@@ -87,10 +132,12 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
         if (!handedBack) await Promise.all(workers.map((worker) => worker.close(true)));
       }
       clearTimeout(timer);
+      await httpServer?.close();
       await renderPool.close();
       await queues.close();
       producerRedis.disconnect();
       await db.destroy();
+      await reporter.close();
     },
   };
 }

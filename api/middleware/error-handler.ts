@@ -1,10 +1,14 @@
 import type { Middleware } from 'koa';
-import { DomainError, type ErrorCode } from '../../core/errors.js';
+import { DomainError, errorClassOf, STATUS_OF_CLASS, type ErrorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/observability/logger.js';
+import type { Metrics } from '../../core/observability/metrics.js';
+import type { ErrorReporter } from '../../core/observability/sentry.js';
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
   PROVIDER_UNAVAILABLE: 400,
+  PAYMENT_FAILED: 402,
+  PROVIDER_FAILED: 502,
   UNAUTHENTICATED: 401,
   INSUFFICIENT_CREDITS: 402,
   FORBIDDEN: 403,
@@ -40,9 +44,17 @@ interface HttpishError {
 
 /**
  * Goes first: turns every thrown error into the `{error: {code, message, details}}` envelope with its status.
- * Unknown errors become a 500 with a fixed message and the request id; their text never reaches the client.
+ * Unknown errors become a 500 (503 when the database failed) with a fixed message and the request id; their
+ * text never reaches the client. Every error is counted by class (`cosnap_errors_total`) and logged with an
+ * `errorClass` field; 5xx ones go to Sentry.
  */
-export function errorHandler(logger: Logger): Middleware {
+export function errorHandler(logger: Logger, observe: { metrics: Pick<Metrics, 'errors'>; reporter: ErrorReporter }): Middleware {
+  const report = (ctx: Parameters<Middleware>[0], error: unknown, errorClass: string) =>
+    observe.reporter.capture(error, {
+      error_class: errorClass,
+      request_id: String(ctx.state.requestId ?? ''),
+      route: typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : 'unmatched',
+    });
   return async (ctx, next) => {
     try {
       await next();
@@ -52,8 +64,11 @@ export function errorHandler(logger: Logger): Middleware {
       }
     } catch (thrown) {
       const requestId = String(ctx.state.requestId ?? '');
+      const errorClass = errorClassOf(thrown);
+      observe.metrics.errors.inc({ class: errorClass, source: 'api' });
       if (thrown instanceof DomainError) {
         ctx.status = STATUS_BY_CODE[thrown.code];
+        if (ctx.status >= 500) report(ctx, thrown, errorClass);
         ctx.body = { error: { code: thrown.code, message: thrown.message, ...(thrown.details && { details: thrown.details }) } };
         if (ctx.status >= 500) logger.error('request failed', { err: thrown, cause: thrown.cause, errorClass: thrown.errorClass });
         else logger.info('request refused', { code: thrown.code, errorClass: thrown.errorClass, status: ctx.status });
@@ -73,12 +88,18 @@ export function errorHandler(logger: Logger): Middleware {
               ? httpish.message
               : 'The request could not be processed';
         ctx.body = { error: { code, message } };
-        logger.info('request refused', { code, status });
+        logger.info('request refused', { code, status, errorClass });
         return;
       }
-      ctx.status = 500;
-      ctx.body = { error: { code: 'INTERNAL', message: `Something went wrong on our side (request ${requestId})` } };
-      logger.error('unhandled error', { err: thrown });
+      const unavailable = errorClass === 'database' || errorClass === 'external_api';
+      ctx.status = unavailable ? STATUS_OF_CLASS[errorClass] : 500;
+      ctx.body = {
+        error: unavailable
+          ? { code: 'UNAVAILABLE', message: `The service is temporarily unavailable, please retry shortly (request ${requestId})` }
+          : { code: 'INTERNAL', message: `Something went wrong on our side (request ${requestId})` },
+      };
+      logger.error('unhandled error', { err: thrown, errorClass });
+      report(ctx, thrown, errorClass);
       ctx.app.emit('error', thrown, ctx);
     }
   };

@@ -50,6 +50,7 @@ function lingerThenClose(req: IncomingMessage): void {
   if (socket.destroyed) return;
   // Node's `Connection: close` handling (socket.destroySoon) destroys the socket as soon as the response is
   // flushed; take that listener back and destroy on our own terms. Should Node change, the close is just earlier.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- removing the exact listener Node added
   socket.off('finish', socket.destroy);
   const hangUp = () => socket.destroy();
   const timer = setTimeout(hangUp, LINGER_MS);
@@ -95,6 +96,8 @@ export function uploadRoutes(deps: AppDeps): Router {
       const received = await receiveFileField(ctx.req, { maxFileBytes, maxBodyBytes });
       ctx.status = 201;
       ctx.body = await acceptUpload({ db, storage, config }, { userId: ctx.state.user!.userId, receivedPath: received.path });
+      deps.metrics.uploadBytes.inc(received.bytes);
+      deps.metrics.uploadSize.observe(received.bytes);
     },
   );
 
@@ -142,7 +145,7 @@ function receiveFileField(req: IncomingMessage, limits: { maxFileBytes: number; 
       stopReading();
       fileStream?.destroy(error instanceof Error ? error : undefined);
       const cleanedUp = receiving?.then((file) => rm(file.path, { force: true })).catch(() => undefined) ?? Promise.resolve();
-      void cleanedUp.then(() => reject(error));
+      void cleanedUp.then(() => reject(error instanceof Error ? error : new Error(String(error))));
     };
     const countBody = (chunk: Buffer) => {
       bodyBytes += chunk.length;

@@ -9,6 +9,8 @@ import { markJobRunning, markJobSucceeded, recordJobProgress } from './effect-jo
 
 /** A failure retrying cannot fix (undecodable input, effect gone): the job fails at once. */
 export class PermanentJobError extends Error {
+  /** Retrying cannot fix the input: for metrics and alerts this is the caller's data, not an outage. */
+  readonly errorClass = 'validation';
   constructor(
     readonly code: string,
     message: string,
@@ -56,7 +58,8 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
     throw new PermanentJobError('INPUT_MISSING', 'The uploaded photo is no longer available', { cause: error });
   }
 
-  let lastWrite = 0;
+  // The 1 % just sent counts as a write: a render shorter than the interval costs no progress writes at all.
+  let lastWrite = Date.now();
   let lastProgress = 1;
   const reportProgress = async (percent: number) => {
     const progress = Math.max(1, Math.min(99, Math.round(percent)));

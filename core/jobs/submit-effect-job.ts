@@ -7,7 +7,7 @@ import { findLocalEffect } from '../effects/local/index.js';
 import { DomainError, notFound, unavailable, validationFailed } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Queues } from '../queues/queues.js';
-import { findJobByIdempotencyKey, findJob, UNFINISHED, type EffectJobRow } from './effect-job-records.js';
+import { findJobByIdempotencyKey, UNFINISHED, type EffectJobRow } from './effect-job-records.js';
 
 export interface SubmitEffectJob {
   userId: string;
@@ -52,16 +52,20 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
     const existing = await findJobByIdempotencyKey(db, request.userId, request.idempotencyKey);
     if (existing) return { job: existing, created: false };
   }
-  const effect = await findEnabledEffect(db, request.effectId);
+  // Independent lookups: one round trip's wait instead of two.
+  const [effect, upload] = await Promise.all([
+    findEnabledEffect(db, request.effectId),
+    db('uploads')
+      .where({ id: request.uploadId, user_id: request.userId })
+      .first<{ id: string; storage_key: string; expires_at: Date } | undefined>('id', 'storage_key', 'expires_at'),
+  ]);
   if (!effect) throw notFound('Effect');
   const params = validateParams(effect.id, request.params);
-  const upload = await db('uploads')
-    .where({ id: request.uploadId, user_id: request.userId })
-    .first<{ id: string; expires_at: Date } | undefined>('id', 'expires_at');
   if (!upload) throw notFound('Upload');
   if (upload.expires_at.getTime() < Date.now()) throw validationFailed('This upload has expired, please upload the photo again', { fields: { uploadId: 'expired' } });
 
   const id = randomUUID();
+  let inserted: Omit<EffectJobRow, 'upload_key'> | undefined;
   try {
     await db.transaction(async (trx) => {
       // Serialises one user's submissions, so the in-flight count below cannot be raced past the cap.
@@ -78,7 +82,8 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
           { maxInflight: deps.config.jobs.maxInflightPerUser, retryAfterSeconds: 5 },
         );
       }
-      await trx('effect_jobs').insert({
+      const rows = (await trx('effect_jobs').insert(
+        {
         id,
         user_id: request.userId,
         effect_id: effect.id,
@@ -87,7 +92,10 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
         cost_credits: effect.costCredits,
         idempotency_key: request.idempotencyKey ?? null,
         request_id: request.requestId ?? null,
-      });
+        },
+        '*',
+      )) as Omit<EffectJobRow, 'upload_key'>[];
+      inserted = rows[0];
       await moveCredits(trx, {
         userId: request.userId,
         delta: -effect.costCredits,
@@ -105,12 +113,12 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
   }
 
   try {
-    await deps.queues.add('EffectRun', { effectJobId: id, requestId: request.requestId }, { jobId: id });
+    await deps.queues.add('EffectRun', { effectJobId: id, requestId: request.requestId, effectId: effect.id }, { jobId: id });
   } catch (error) {
     deps.logger.error('enqueue failed; the sweeper will enqueue the accepted job', { jobId: id, err: error });
     throw unavailable('queue', error);
   }
-  const job = await findJob(db, id);
-  if (!job) throw new Error(`job ${id} vanished after commit`);
-  return { job, created: true };
+  // The committed row as the insert returned it, with the upload key findJob would have joined in.
+  if (!inserted) throw new Error(`job ${id} was not returned by its insert`);
+  return { job: { ...inserted, upload_key: upload.storage_key }, created: true };
 }

@@ -1,4 +1,5 @@
-const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|private[-_]?key|signature|sign$|dsn/i;
+// Payment providers name their keys many ways (WeChat Pay `mch_key`/`apiV3Key`, Alipay `appPrivateKey`, OSS `accessKeySecret`).
+const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api[-_]?(v3[-_]?)?key|private[-_]?key|(payment|merchant|mch|partner|sign(ing)?|access)[-_]?key|signature|sign$|dsn|credential/i;
 const BEARER = /\b(Bearer|Basic)\s+[\w.~+/=-]+/g;
 const JWT = /\beyJ[\w-]+\.[\w-]+\.[\w-]+/g;
 const PEM = /-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g;
@@ -13,7 +14,7 @@ export function redactString(value: string): string {
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value);
   if (!value || typeof value !== 'object' || depth > 6) return value;
-  if (value instanceof Error) return { name: value.name, message: redactString(value.message), stack: value.stack };
+  if (value instanceof Error) return { name: value.name, message: redactString(value.message), stack: value.stack && redactString(value.stack) };
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {

@@ -4,7 +4,7 @@ import type { Config, QueueName } from '../../config/index.js';
 /** Every job the system runs: its queue and its payload. Producers and processors both import this. */
 export interface JobPayloads {
   /** Run one effect job; the BullMQ id is the effect_jobs row id, so re-enqueueing is idempotent. */
-  EffectRun: { effectJobId: string; requestId?: string };
+  EffectRun: { effectJobId: string; requestId?: string; /** Catalog id, for metrics labels only. */ effectId?: string };
   /** Re-enqueue accepted effect jobs that Redis lost, and settle ones BullMQ gave up on. */
   AcceptedJobsSweep: Record<string, never>;
 }

@@ -4,7 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import winston from 'winston';
 import knex, { type Knex } from 'knex';
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../core/observability/logger.js';
@@ -21,6 +23,8 @@ export interface TestStack {
   db: Knex;
   redis: Redis;
   startWorker(extraEnv?: Record<string, string>): Promise<WorkerProcess>;
+  /** Every line the in-process API logged so far (JSON, after redaction), for assertions and secret scans. */
+  apiLogs(): string;
   /** Worker processes started so far that are still running. */
   workers(): WorkerProcess[];
   close(): Promise<void>;
@@ -70,6 +74,17 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
   };
   const config = loadConfig(env);
   const logger = createLogger({ level: config.log.level, service: 'api', json: true });
+  let apiLogs = '';
+  logger.add(
+    new winston.transports.Stream({
+      stream: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          apiLogs += chunk.toString();
+          done();
+        },
+      }),
+    }),
+  );
   const api = await startApi(config, logger);
   const db = knex({ client: 'pg', connection: database.url, pool: { min: 0, max: 4 } });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
@@ -86,6 +101,7 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
       workers.add(worker);
       return worker;
     },
+    apiLogs: () => apiLogs,
     workers: () => [...workers].filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null),
     async close() {
       await Promise.all([...workers].map((worker) => worker.kill()));
@@ -100,7 +116,7 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -115,7 +131,7 @@ const WORKER_READY = /"message":"worker ready"/;
 
 export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...env, LOG_LEVEL: env.WORKER_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,125 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
+import { apiClient } from '../../tests/support/http-client.js';
+import { makeJpeg } from '../../tests/support/images.js';
+import { createUsersWithUploads, startBenchStack, submitDepsOf } from '../support/bench-stack.js';
+import { bySize, type Comparison, type Scenario } from '../support/bench-types.js';
+import { runChildJson } from '../support/child-json.js';
+import type { LoadRequest, LoadResult } from '../support/load-client.js';
+import { ratio, round } from '../support/stats.js';
+
+const SIZES = {
+  full: { connections: 100, seconds: 10, users: 20 },
+  quick: { connections: 100, seconds: 4, users: 20 },
+  smoke: { connections: 10, seconds: 1, users: 2 },
+};
+
+/** The baseline: Koa with one route answering the same JSON body from memory — no middleware, no database. */
+async function startBareKoa(body: unknown): Promise<{ url: string; server: Server }> {
+  const app = new Koa();
+  app.use((ctx) => {
+    ctx.body = body;
+  });
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/**
+ * autocannon (its own process) at `connections` connections against the API running in this process: the real
+ * middleware stack (request id, access log, helmet, CORS, body parser, Redis rate limit, JWT) and real queries.
+ */
+export const apiLoad: Scenario = {
+  id: 'api-load',
+  title: '2. API under load',
+  async run({ mode, log }) {
+    const size = bySize(mode, SIZES);
+    const errors: string[] = [];
+    const stack = await startBenchStack({ RATE_LIMIT_MAX: '10000000', EFFECTS_RATE_LIMIT_MAX: '10000000' });
+    let bare: { url: string; server: Server } | undefined;
+    try {
+      const users = await createUsersWithUploads(stack, size.users, await makeJpeg(64, 64));
+      const owner = users[0]!;
+      const { job } = await submitEffectJob(submitDepsOf(stack), { userId: owner.id, effectId: 'passthrough', uploadId: owner.uploadId, params: {} });
+      const sample = await apiClient(stack.baseUrl).get(`/api/jobs/${job.id}`, owner.token);
+      if (sample.status !== 200) throw new Error(`GET /api/jobs/:id answered ${sample.status}`);
+      bare = await startBareKoa(sample.body);
+
+      const load = async (label: string, request: Omit<LoadRequest, 'connections' | 'durationSeconds'>, expected: number) => {
+        const result = await runChildJson<LoadResult>(
+          'load-client.ts',
+          { ...request, connections: size.connections, durationSeconds: size.seconds } satisfies LoadRequest,
+          { timeoutMs: size.seconds * 1000 + 60_000 },
+        );
+        const unexpected = Object.entries(result.statuses).filter(([status]) => Number(status) !== expected);
+        const failures = result.errors + result.timeouts + unexpected.reduce((sum, [, count]) => sum + count, 0);
+        if (failures > 0 || result.requests === 0)
+          errors.push(`${label}: ${failures} failed of ${result.requests} (statuses ${JSON.stringify(result.statuses)}, ${result.errors} errors, ${result.timeouts} timeouts)`);
+        log(`${label}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.latency.p50} ms, p95 ${result.latency.p95} ms, p99 ${result.latency.p99} ms, failures ${failures}`);
+        return { ...result, failures };
+      };
+      const auth = (user: (typeof users)[number]) => ({ Authorization: `Bearer ${user.token}` });
+
+      const bareResult = await load('bare Koa', { url: `${bare.url}/bare`, method: 'GET', identities: [{ headers: {} }] }, 200);
+      const getJob = await load('GET /api/jobs/:id', { url: `${stack.baseUrl}/api/jobs/${job.id}`, method: 'GET', identities: [{ headers: auth(owner) }] }, 200);
+      const getEffects = await load('GET /api/effects', { url: `${stack.baseUrl}/api/effects`, method: 'GET', identities: [{ headers: auth(owner) }] }, 200);
+      const postJob = await load(
+        'POST /api/jobs',
+        {
+          url: `${stack.baseUrl}/api/jobs`,
+          method: 'POST',
+          identities: users.map((user) => ({
+            headers: { ...auth(user), 'Content-Type': 'application/json' },
+            body: JSON.stringify({ effectId: 'passthrough', uploadId: user.uploadId, params: {} }),
+          })),
+        },
+        202,
+      );
+
+      const row = (figure: string, result: typeof bareResult): Comparison[] => [
+        { figure: `${figure} req/s`, unit: 'req/s', ours: round(result.requestsPerSecond, 0), baseline: round(bareResult.requestsPerSecond, 0), ratio: ratio(result.requestsPerSecond, bareResult.requestsPerSecond) },
+        { figure: `${figure} p50 latency`, unit: 'ms', ours: round(result.latency.p50, 1), baseline: round(bareResult.latency.p50, 1) },
+        { figure: `${figure} p95 latency`, unit: 'ms', ours: round(result.latency.p95, 1), baseline: round(bareResult.latency.p95, 1) },
+        { figure: `${figure} p99 latency`, unit: 'ms', ours: round(result.latency.p99, 1), baseline: round(bareResult.latency.p99, 1) },
+      ];
+      const jobRatio = ratio(getJob.requestsPerSecond, bareResult.requestsPerSecond);
+      return {
+        measured:
+          `autocannon in its own process, ${size.connections} connections, ${size.seconds} s per endpoint, against the API in the bench process ` +
+          `(full middleware stack, real Postgres and Redis; POST spread over ${size.users} users, no worker running). Baseline: a bare Koa ` +
+          `route answering the same JSON from memory, same machine, same load.`,
+        comparisons: [
+          ...row('GET /api/jobs/:id', getJob),
+          ...row('GET /api/effects', getEffects),
+          ...row('POST /api/jobs', postJob),
+        ],
+        targets: [
+          { target: 'GET /api/jobs/:id p95 @100 conn', measured: `${round(getJob.latency.p95, 1)} ms`, goal: '< 25 ms', met: getJob.latency.p95 < 25 },
+          { target: 'GET /api/jobs/:id vs bare Koa', measured: `${jobRatio}×`, goal: '≥ 0.25×', met: jobRatio >= 0.25 },
+          {
+            target: 'errors under load (all endpoints)',
+            measured: String(getJob.failures + getEffects.failures + postJob.failures),
+            goal: '0',
+            met: getJob.failures + getEffects.failures + postJob.failures === 0,
+          },
+        ],
+        details: {
+          ...size,
+          latencyMs: Object.fromEntries(
+            [['bare', bareResult], ['getJob', getJob], ['getEffects', getEffects], ['postJob', postJob]].map(([name, result]) => [
+              name as string,
+              (result as LoadResult).latency,
+            ]),
+          ),
+        },
+        errors,
+      };
+    } finally {
+      await new Promise<void>((resolve) => (bare ? bare.server.close(() => resolve()) : resolve()));
+      await stack.close();
+    }
+  },
+};
