@@ -1,26 +1,27 @@
 import type { Knex } from 'knex';
 import { moveCredits } from '../credits/ledger.js';
-import { UNFINISHED } from './effect-job-records.js';
+import { UNFINISHED, type EffectJobRow } from './effect-job-records.js';
 
 /**
  * State changes of an effect job. Each is one conditional UPDATE, so a late or duplicate caller (a second
  * worker after a stall, the sweeper, a cancel racing completion) changes nothing once the job is final.
  */
 
-/** Returns false when the job is already final (canceled while waiting, or finished by another worker). */
-export async function markJobRunning(db: Knex, jobId: string): Promise<boolean> {
-  const updated = await db('effect_jobs')
-    .where('id', jobId)
-    .whereIn('status', UNFINISHED)
-    .update({
-      status: 'running',
-      started_at: db.raw('coalesce(started_at, now())'),
-      attempts: db.raw('attempts + 1'),
-      error_code: null,
-      error_message: null,
-      updated_at: db.fn.now(),
-    });
-  return updated > 0;
+/**
+ * Marks the job running and returns its row with the upload key, in one statement; undefined when there is no
+ * unfinished job of that id (canceled while waiting, finished by another worker, or no row at all).
+ */
+export async function claimJob(db: Knex, jobId: string): Promise<EffectJobRow | undefined> {
+  const result: { rows: EffectJobRow[] } = await db.raw(
+    `UPDATE effect_jobs AS j
+        SET status = 'running', started_at = coalesce(j.started_at, now()), attempts = j.attempts + 1,
+            error_code = NULL, error_message = NULL, updated_at = now()
+       FROM uploads AS u
+      WHERE j.id = ? AND j.status IN ('queued', 'running') AND u.id = j.upload_id
+      RETURNING j.*, u.storage_key AS upload_key`,
+    [jobId],
+  );
+  return result.rows[0];
 }
 
 export async function recordJobProgress(db: Knex, jobId: string, progress: number): Promise<void> {

@@ -39,6 +39,10 @@ export async function findJob(db: Knex, id: string): Promise<EffectJobRow | unde
   return selectJob(db).where('j.id', id).first<EffectJobRow | undefined>();
 }
 
+export async function jobExists(db: Knex, id: string): Promise<boolean> {
+  return (await db('effect_jobs').where('id', id).first('id')) !== undefined;
+}
+
 /** Another user's job is indistinguishable from a missing one. */
 export async function findOwnJob(db: Knex, userId: string, id: string): Promise<EffectJobRow | undefined> {
   return selectJob(db).where({ 'j.id': id, 'j.user_id': userId }).first<EffectJobRow | undefined>();

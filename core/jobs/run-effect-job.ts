@@ -4,8 +4,8 @@ import type { RenderedImage } from '../effects/effect-definition.js';
 import type { RenderPool } from '../effects/render-pool.js';
 import type { Logger } from '../observability/logger.js';
 import type { Storage } from '../storage/storage.js';
-import { findJob } from './effect-job-records.js';
-import { markJobRunning, markJobSucceeded, recordJobProgress } from './effect-job-lifecycle.js';
+import { findJob, jobExists } from './effect-job-records.js';
+import { claimJob, markJobSucceeded, recordJobProgress } from './effect-job-lifecycle.js';
 
 /** A failure retrying cannot fix (undecodable input, effect gone): the job fails at once. */
 export class PermanentJobError extends Error {
@@ -37,26 +37,30 @@ const PROGRESS_WRITE_INTERVAL_MS = 250;
 /** Errors from libvips about the image itself: the same bytes will fail the same way on every retry. */
 const UNDECODABLE = /unsupported image format|corrupt|premature end|bad huffman|not a known file format|vipsjpeg|pngload|webpload|input buffer/i;
 
+async function readInput(storage: Storage, key: string): Promise<Buffer> {
+  try {
+    return await storage.get(key);
+  } catch (error) {
+    throw new PermanentJobError('INPUT_MISSING', 'The uploaded photo is no longer available', { cause: error });
+  }
+}
+
 /**
  * Runs one effect job: row → running, render, store the result, row → succeeded. Safe to run twice for the
  * same job (a stalled job resumed elsewhere): the result key is the job's, and only the first completion
  * counts. Returns 'skipped' when the row was already final (canceled, or finished by another worker).
  */
 export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<'succeeded' | 'skipped' | 'discarded'> {
-  const row = await findJob(deps.db, jobId);
-  if (!row) throw new PermanentJobError('JOB_NOT_FOUND', `effect job ${jobId} has no row`);
-  if (!(await markJobRunning(deps.db, jobId))) return 'skipped';
-  await deps.notify(1);
-
+  const row = await claimJob(deps.db, jobId);
+  if (!row) {
+    if (await jobExists(deps.db, jobId)) return 'skipped';
+    throw new PermanentJobError('JOB_NOT_FOUND', `effect job ${jobId} has no row`);
+  }
   const effect = findLocalEffect(row.effect_id);
   if (!effect) throw new PermanentJobError('EFFECT_UNAVAILABLE', `effect ${row.effect_id} is not available on this worker`);
 
-  let input: Buffer;
-  try {
-    input = await deps.storage.get(row.upload_key);
-  } catch (error) {
-    throw new PermanentJobError('INPUT_MISSING', 'The uploaded photo is no longer available', { cause: error });
-  }
+  // Watchers learn of `running` while the input is read: the two waits overlap.
+  const [input] = await Promise.all([readInput(deps.storage, row.upload_key), deps.notify(1)]);
 
   // The 1 % just sent counts as a write: a render shorter than the interval costs no progress writes at all.
   let lastWrite = Date.now();
@@ -89,6 +93,6 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
     if (current?.result_key !== key) await deps.storage.delete(key);
     return 'discarded';
   }
-  await deps.notify(100);
+  // No progress event here: BullMQ's `completed` event, which follows this return, tells watchers.
   return 'succeeded';
 }

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../config/index.js';
-import { moveCredits } from '../credits/ledger.js';
-import { findEnabledEffect } from '../effects/effect-catalog.js';
 import { findLocalEffect } from '../effects/local/index.js';
 import { DomainError, notFound, unavailable, validationFailed } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Queues } from '../queues/queues.js';
-import { findJobByIdempotencyKey, UNFINISHED, type EffectJobRow } from './effect-job-records.js';
+import { findJobByIdempotencyKey, type EffectJobRow } from './effect-job-records.js';
 
 export interface SubmitEffectJob {
   userId: string;
@@ -41,9 +39,31 @@ function validateParams(effectId: string, params: Record<string, unknown>): Reco
   return parsed.data;
 }
 
+/** The refusals `accept_effect_job` (migration 0002) raises, by SQLSTATE. */
+function refusalOf(error: unknown, maxInflight: number): DomainError | undefined {
+  switch ((error as { code?: unknown }).code) {
+    case 'CS001':
+      return notFound('Effect');
+    case 'CS002':
+      return notFound('Upload');
+    case 'CS003':
+      return validationFailed('This upload has expired, please upload the photo again', { fields: { uploadId: 'expired' } });
+    case 'CS004':
+      return new DomainError('TOO_MANY_ACTIVE_JOBS', `You already have ${maxInflight} effects in progress; wait for one to finish`, 'validation', {
+        maxInflight,
+        retryAfterSeconds: 5,
+      });
+    case 'CS005':
+      return new DomainError('INSUFFICIENT_CREDITS', 'Not enough credits for this effect', 'validation');
+    default:
+      return undefined;
+  }
+}
+
 /**
- * Accepts an effect request: the job row and its credit reservation commit in ONE transaction, and only
- * then is the job enqueued under its own id. If the enqueue fails the row stays `queued` and the sweeper
+ * Accepts an effect request: the job row and its credit reservation commit in ONE transaction (one call of the
+ * database function `accept_effect_job`, which also checks the effect, the upload and the in-flight cap), and
+ * only then is the job enqueued under its own id. If the enqueue fails the row stays `queued` and the sweeper
  * enqueues it later; the caller is told the queue is unavailable.
  */
 export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob): Promise<{ job: EffectJobRow; created: boolean }> {
@@ -52,58 +72,23 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
     const existing = await findJobByIdempotencyKey(db, request.userId, request.idempotencyKey);
     if (existing) return { job: existing, created: false };
   }
-  // Independent lookups: one round trip's wait instead of two.
-  const [effect, upload] = await Promise.all([
-    findEnabledEffect(db, request.effectId),
-    db('uploads')
-      .where({ id: request.uploadId, user_id: request.userId })
-      .first<{ id: string; storage_key: string; expires_at: Date } | undefined>('id', 'storage_key', 'expires_at'),
-  ]);
-  if (!effect) throw notFound('Effect');
-  const params = validateParams(effect.id, request.params);
-  if (!upload) throw notFound('Upload');
-  if (upload.expires_at.getTime() < Date.now()) throw validationFailed('This upload has expired, please upload the photo again', { fields: { uploadId: 'expired' } });
+  // Parameters of a built-in effect are checked here; an unknown effect id is refused by the database call.
+  const params = validateParams(request.effectId, request.params);
+  const maxInflight = deps.config.jobs.maxInflightPerUser;
 
   const id = randomUUID();
-  let inserted: Omit<EffectJobRow, 'upload_key'> | undefined;
+  let job: EffectJobRow | undefined;
   try {
-    await db.transaction(async (trx) => {
-      // Serialises one user's submissions, so the in-flight count below cannot be raced past the cap.
-      await trx('users').where('id', request.userId).forUpdate().first('id');
-      const inflight = await trx('effect_jobs')
-        .where('user_id', request.userId)
-        .whereIn('status', UNFINISHED)
-        .count<{ count: number }[]>({ count: '*' });
-      if ((inflight[0]?.count ?? 0) >= deps.config.jobs.maxInflightPerUser) {
-        throw new DomainError(
-          'TOO_MANY_ACTIVE_JOBS',
-          `You already have ${deps.config.jobs.maxInflightPerUser} effects in progress; wait for one to finish`,
-          'validation',
-          { maxInflight: deps.config.jobs.maxInflightPerUser, retryAfterSeconds: 5 },
-        );
-      }
-      const rows = (await trx('effect_jobs').insert(
-        {
-        id,
-        user_id: request.userId,
-        effect_id: effect.id,
-        upload_id: upload.id,
-        params: JSON.stringify(params),
-        cost_credits: effect.costCredits,
-        idempotency_key: request.idempotencyKey ?? null,
-        request_id: request.requestId ?? null,
-        },
-        '*',
-      )) as Omit<EffectJobRow, 'upload_key'>[];
-      inserted = rows[0];
-      await moveCredits(trx, {
-        userId: request.userId,
-        delta: -effect.costCredits,
-        reason: 'job_reserve',
-        idempotencyKey: `job:${id}:reserve`,
-      });
-    });
+    const result: { rows: EffectJobRow[] } = await db.raw(
+      `SELECT j.*, u.storage_key AS upload_key
+         FROM accept_effect_job(?::uuid, ?::uuid, ?, ?::uuid, ?::jsonb, ?, ?, ?) AS j
+         JOIN uploads u ON u.id = j.upload_id`,
+      [id, request.userId, request.effectId, request.uploadId, JSON.stringify(params), request.idempotencyKey ?? null, request.requestId ?? null, maxInflight],
+    );
+    job = result.rows[0];
   } catch (error) {
+    const refusal = refusalOf(error, maxInflight);
+    if (refusal) throw refusal;
     // Two requests with the same key raced: the loser answers with the winner's job.
     if (request.idempotencyKey && isUniqueViolation(error, 'effect_jobs_user_id_idempotency_key_unique')) {
       const existing = await findJobByIdempotencyKey(db, request.userId, request.idempotencyKey);
@@ -111,14 +96,13 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
     }
     throw error;
   }
+  if (!job) throw new Error(`job ${id} was not returned by accept_effect_job`);
 
   try {
-    await deps.queues.add('EffectRun', { effectJobId: id, requestId: request.requestId, effectId: effect.id }, { jobId: id });
+    await deps.queues.add('EffectRun', { effectJobId: id, requestId: request.requestId, effectId: job.effect_id }, { jobId: id });
   } catch (error) {
     deps.logger.error('enqueue failed; the sweeper will enqueue the accepted job', { jobId: id, err: error });
     throw unavailable('queue', error);
   }
-  // The committed row as the insert returned it, with the upload key findJob would have joined in.
-  if (!inserted) throw new Error(`job ${id} was not returned by its insert`);
-  return { job: { ...inserted, upload_key: upload.storage_key }, created: true };
+  return { job, created: true };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as coreSchema from './0001-core-schema.js';
+import * as acceptEffectJob from './0002-accept-effect-job.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -9,6 +10,7 @@ interface Migration {
 /** Listed here rather than globbed from disk so the same list runs from TypeScript sources and compiled output. */
 const migrations: Record<string, Migration> = {
   '0001-core-schema': coreSchema,
+  '0002-accept-effect-job': acceptEffectJob,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainError } from '../../core/errors.js';
+import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { apiClient, registerUser, uploadImage, type ApiClient, type TestUser } from '../support/http-client.js';
 import { makeJpeg } from '../support/images.js';
@@ -101,6 +103,22 @@ describe('cancel, limits and history', () => {
     expect(statuses).toEqual([202, 202, 202, 429]);
     const refused = await client.post('/api/jobs', { effectId: 'passthrough', uploadId: upload }, user.token);
     expect(refused.body.error.code).toBe('TOO_MANY_ACTIVE_JOBS');
+    expect((await client.get('/api/me', user.token)).body.credits).toBe(7);
+  });
+
+  it('holds the in-flight cap when one user submits many requests at once', async () => {
+    const user = await registerUser(client, 'burst');
+    const upload = (await uploadImage(stack.baseUrl, user.token, await makeJpeg(64, 64))).body.id;
+    // Straight to the domain function, so the calls really overlap in the database.
+    const { db, queues, config, logger } = stack.api.deps;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, () =>
+        submitEffectJob({ db, queues, config, logger }, { userId: user.id, effectId: 'passthrough', uploadId: upload, params: {} }),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3);
+    for (const outcome of outcomes)
+      if (outcome.status === 'rejected') expect((outcome.reason as DomainError).code).toBe('TOO_MANY_ACTIVE_JOBS');
     expect((await client.get('/api/me', user.token)).body.credits).toBe(7);
   });
 
