@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainError } from '../../core/errors.js';
 import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
@@ -109,13 +110,19 @@ describe('cancel, limits and history', () => {
   it('holds the in-flight cap when one user submits many requests at once', async () => {
     const user = await registerUser(client, 'burst');
     const upload = (await uploadImage(stack.baseUrl, user.token, await makeJpeg(64, 64))).body.id;
-    // Straight to the domain function, so the calls really overlap in the database.
+    // Straight to the domain function, with the user's row held elsewhere until every call has reached the
+    // database: they all run at once when it is released, the worst case for the in-flight count.
     const { db, queues, config, logger } = stack.api.deps;
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 12 }, () =>
+    const holder = await db.transaction();
+    await holder('users').where('id', user.id).forUpdate();
+    const pending = Promise.allSettled(
+      Array.from({ length: 8 }, () =>
         submitEffectJob({ db, queues, config, logger }, { userId: user.id, effectId: 'passthrough', uploadId: upload, params: {} }),
       ),
     );
+    await sleep(300);
+    await holder.commit();
+    const outcomes = await pending;
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(3);
     for (const outcome of outcomes)
       if (outcome.status === 'rejected') expect((outcome.reason as DomainError).code).toBe('TOO_MANY_ACTIVE_JOBS');
