@@ -83,6 +83,8 @@ export const envSchema = z.object({
   WORKER_QUEUES: csv.default(['effects', 'maintenance']),
   WORKER_CONCURRENCY_EFFECTS: int(1, 256).default(2),
   WORKER_CONCURRENCY_MAINTENANCE: int(1, 16).default(1),
+  /** libvips threads per render (sharp.concurrency) in a worker process; 0 = libvips' default, one per core. */
+  RENDER_VIPS_CONCURRENCY: int(0, 256).default(0),
   JOB_ATTEMPTS: int(1, 20).default(3),
   JOB_BACKOFF: duration.default(2_000),
   JOB_LOCK_DURATION: duration.default(30_000),

@@ -40,7 +40,12 @@ export interface Config {
     sweepIntervalMs: number;
     sweepGraceMs: number;
   };
-  worker: { queues: readonly QueueName[]; concurrency: Record<QueueName, number> };
+  worker: {
+    queues: readonly QueueName[];
+    concurrency: Record<QueueName, number>;
+    /** libvips threads per render (sharp.concurrency); 0 = libvips' default, one per CPU core. */
+    renderVipsConcurrency: number;
+  };
   sentry: { dsn?: string; tracesSampleRate: number; environment: string };
   metrics: { enabled: boolean; token?: string; workerPort: number; slowQueryMs: number };
   admin: {
@@ -177,6 +182,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     worker: {
       queues: env.WORKER_QUEUES as QueueName[],
       concurrency: { effects: env.WORKER_CONCURRENCY_EFFECTS, maintenance: env.WORKER_CONCURRENCY_MAINTENANCE },
+      renderVipsConcurrency: env.RENDER_VIPS_CONCURRENCY,
     },
     sentry: { dsn: env.SENTRY_DSN, tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE, environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV },
     metrics: {

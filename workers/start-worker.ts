@@ -44,7 +44,10 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
     signingSecret: config.storage.signingSecret,
   });
   const shutdown = new AbortController();
-  const renderPool = observeRenderPool(createRenderPool(config.worker.concurrency.effects), metrics);
+  const threads = createRenderPool({ threads: config.worker.concurrency.effects, vipsConcurrency: config.worker.renderVipsConcurrency });
+  // Thread start-up and loading sharp take a few hundred ms: paid here rather than by the first job.
+  if (config.worker.queues.includes('effects')) await threads.warm();
+  const renderPool = observeRenderPool(threads, metrics);
 
   const table: ProcessorTable = {
     EffectRun: effectRunProcessor({ db, storage, logger, renderPool, shutdownSignal: shutdown.signal }),
@@ -112,6 +115,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
   logger.info('worker ready', {
     queues: config.worker.queues,
     concurrency: config.worker.concurrency,
+    renderVipsConcurrency: config.worker.renderVipsConcurrency,
     pid: process.pid,
     ...(httpServer && { metricsPort: httpServer.port }),
   });

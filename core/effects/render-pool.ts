@@ -1,10 +1,25 @@
 import { Worker } from 'node:worker_threads';
 import type { RenderContext, RenderedImage } from './effect-definition.js';
-import type { RenderReply, RenderRequest } from './render-messages.js';
+import type { RenderReply, RenderRequest, RenderThreadSettings } from './render-messages.js';
+
+export interface RenderPoolOptions {
+  /** Render threads, each running one render at a time; more renders wait for a free thread. */
+  threads: number;
+  /**
+   * libvips threads per pipeline (sharp.concurrency), for the whole worker process.
+   * @defaultValue 0: libvips' default, one per CPU core
+   */
+  vipsConcurrency?: number;
+}
 
 export interface RenderPool {
   render(effectId: string, input: Buffer, params: Record<string, unknown>, ctx: RenderContext): Promise<RenderedImage>;
   close(): Promise<void>;
+}
+
+export interface RenderThreadPool extends RenderPool {
+  /** Starts every thread and resolves once each has loaded sharp and the effects, so no job pays for it. */
+  warm(): Promise<void>;
 }
 
 interface Task {
@@ -17,6 +32,8 @@ interface Task {
 
 interface Slot {
   thread: Worker;
+  /** Settles when the thread has loaded sharp and the effects, or has died trying. */
+  ready: Promise<void>;
   task?: Task;
 }
 
@@ -24,19 +41,21 @@ interface Slot {
  * Starts the render thread. From compiled output it is plain JavaScript; from TypeScript sources (development,
  * tests) the thread first registers tsx, because loader hooks of the main thread do not reach worker threads.
  */
-function startThread(): Worker {
+function startThread(settings: RenderThreadSettings): Worker {
   const url = new URL(import.meta.url.endsWith('.ts') ? './render-thread.ts' : './render-thread.js', import.meta.url);
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: settings });
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return new Worker(bootstrap, { eval: true, workerData: settings });
 }
 
 /**
  * Effects do pixel work in JavaScript as well as in libvips; in worker threads it never blocks the event loop
  * that renews BullMQ job locks, so a long render cannot make its own job look stalled.
  */
-export function createRenderPool(size: number): RenderPool {
+export function createRenderPool(options: RenderPoolOptions): RenderThreadPool {
+  const size = options.threads;
+  const settings: RenderThreadSettings = { vipsConcurrency: options.vipsConcurrency ?? 0 };
   const slots: Slot[] = [];
   const waiting: Task[] = [];
   let nextId = 1;
@@ -57,8 +76,19 @@ export function createRenderPool(size: number): RenderPool {
   };
 
   const addSlot = (): Slot => {
-    const slot: Slot = { thread: startThread() };
+    const thread = startThread(settings);
+    const ready = new Promise<void>((resolve) => {
+      const onMessage = (message: RenderReply) => {
+        if (message.type !== 'ready') return;
+        thread.off('message', onMessage);
+        resolve();
+      };
+      thread.on('message', onMessage);
+      thread.once('exit', () => resolve());
+    });
+    const slot: Slot = { thread, ready };
     slot.thread.on('message', (message: RenderReply) => {
+      if (message.type === 'ready') return;
       const task = slot.task;
       if (!task || message.id !== task.id) return;
       if (message.type === 'progress') {
@@ -102,6 +132,10 @@ export function createRenderPool(size: number): RenderPool {
         else if (slots.length < size) assign(addSlot(), task);
         else waiting.push(task);
       });
+    },
+    async warm() {
+      while (!closed && slots.length < size) addSlot();
+      await Promise.all(slots.map((slot) => slot.ready));
     },
     async close() {
       closed = true;

@@ -1,10 +1,14 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
 import { findLocalEffect } from './local/index.js';
-import type { RenderReply, RenderRequest } from './render-messages.js';
+import type { RenderReply, RenderRequest, RenderThreadSettings } from './render-messages.js';
 
 /** Runs local effects inside a worker thread, one render at a time per thread. */
 const port = parentPort;
 if (!port) throw new Error('render-thread must run in a worker thread');
+const settings = workerData as RenderThreadSettings;
+// libvips' thread count is per process, not per thread: every render thread of a worker sets the same value.
+if (settings.vipsConcurrency > 0) sharp.concurrency(settings.vipsConcurrency);
 
 const aborts = new Map<number, AbortController>();
 const reply = (message: RenderReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
@@ -16,6 +20,8 @@ port.on('message', (request: RenderRequest) => {
   }
   void render(request);
 });
+// sharp and every effect are loaded by now: the pool may count this thread as warm.
+reply({ type: 'ready' });
 
 async function render(request: Extract<RenderRequest, { type: 'render' }>): Promise<void> {
   const controller = new AbortController();

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { createRenderPool } from '../../core/effects/render-pool.js';
 import { makeSamplePhoto } from '../../core/effects/sample-photo.js';
 
-const pool = createRenderPool(2);
+const pool = createRenderPool({ threads: 2 });
 afterAll(() => pool.close());
 
 describe('the render thread pool', () => {
@@ -47,5 +47,20 @@ describe('the render thread pool', () => {
     const rendering = pool.render('passthrough', photo, { holdMs: 10_000 }, { reportProgress: () => undefined, signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     await expect(rendering).rejects.toThrow(/aborted/);
+  });
+
+  it('loads its threads on warm(), and sets libvips to the configured thread count for the whole process', async () => {
+    const before = sharp.concurrency();
+    const single = createRenderPool({ threads: 1, vipsConcurrency: 1 });
+    try {
+      await single.warm();
+      // libvips' thread count is process-wide: the thread's setting is what this thread's sharp sees too.
+      expect(sharp.concurrency()).toBe(1);
+      const result = await single.render('sketch', await makeSamplePhoto(64, 48), {}, { reportProgress: () => undefined });
+      expect(result.width).toBe(64);
+    } finally {
+      await single.close();
+      sharp.concurrency(before);
+    }
   });
 });
