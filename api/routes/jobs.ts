@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { findOwnJob, listOwnJobs } from '../../core/jobs/effect-job-records.js';
-import { toJobView } from '../../core/jobs/job-view.js';
+import { listOwnJobs } from '../../core/jobs/effect-job-records.js';
+import { findOwnJobViewRow, toJobView } from '../../core/jobs/job-view.js';
 import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
 import { cancelEffectJob } from '../../core/jobs/cancel-effect-job.js';
 import { notFound, validationFailed } from '../../core/errors.js';
@@ -77,7 +77,7 @@ export function jobRoutes(deps: AppDeps): Router {
   });
 
   router.get('/:id', async (ctx) => {
-    const row = await findOwnJob(db, ctx.state.user!.userId, jobId(ctx.params.id));
+    const row = await findOwnJobViewRow(db, ctx.state.user!.userId, jobId(ctx.params.id));
     if (!row) throw notFound('Job');
     ctx.body = { job: view(row) };
   });

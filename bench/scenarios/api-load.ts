@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Koa from 'koa';
 import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
 import { apiClient } from '../../tests/support/http-client.js';
 import { makeJpeg } from '../../tests/support/images.js';
+import type { TestStack } from '../../tests/support/test-stack.js';
 import { createUsersWithUploads, startBenchStack, submitDepsOf } from '../support/bench-stack.js';
 import { bySize, type Comparison, type Scenario } from '../support/bench-types.js';
 import { runChildJson } from '../support/child-json.js';
@@ -11,9 +13,9 @@ import type { LoadRequest, LoadResult } from '../support/load-client.js';
 import { ratio, round } from '../support/stats.js';
 
 const SIZES = {
-  full: { connections: 100, seconds: 10, users: 20 },
-  quick: { connections: 100, seconds: 4, users: 20 },
-  smoke: { connections: 10, seconds: 1, users: 2 },
+  full: { connections: 100, seconds: 10, warmUpSeconds: 2, users: 20 },
+  quick: { connections: 100, seconds: 4, warmUpSeconds: 1, users: 20 },
+  smoke: { connections: 10, seconds: 1, warmUpSeconds: 0, users: 2 },
 };
 
 /** The baseline: Koa with one route answering the same JSON body from memory — no middleware, no database. */
@@ -29,8 +31,30 @@ async function startBareKoa(body: unknown): Promise<{ url: string; server: Serve
 }
 
 /**
+ * Waits until the API has finished every request it took: autocannon drops its connections at the end of a run
+ * with up to `connections` requests still queued server-side, and they must not run into the next measurement
+ * (or into shutdown). Each finished request is counted once by the HTTP duration histogram.
+ */
+async function untilIdle(stack: TestStack): Promise<void> {
+  const finished = async () => {
+    const metric = await stack.api.deps.metrics.httpRequestDuration.get();
+    return metric.values.filter((value) => value.metricName?.endsWith('_count')).reduce((sum, value) => sum + value.value, 0);
+  };
+  const deadline = Date.now() + 30_000;
+  let last = await finished();
+  while (Date.now() < deadline) {
+    await sleep(250);
+    const now = await finished();
+    if (now === last) return;
+    last = now;
+  }
+}
+
+/**
  * autocannon (its own process) at `connections` connections against the API running in this process: the real
  * middleware stack (request id, access log, helmet, CORS, body parser, Redis rate limit, JWT) and real queries.
+ * The bare Koa baseline runs in this same process, so both servers share the same placement: one event loop in
+ * the bench process, the load generator in another, Postgres and Redis beside them.
  */
 export const apiLoad: Scenario = {
   id: 'api-load',
@@ -48,12 +72,13 @@ export const apiLoad: Scenario = {
       if (sample.status !== 200) throw new Error(`GET /api/jobs/:id answered ${sample.status}`);
       bare = await startBareKoa(sample.body);
 
-      const load = async (label: string, request: Omit<LoadRequest, 'connections' | 'durationSeconds'>, expected: number) => {
+      const load = async (label: string, request: Omit<LoadRequest, 'connections' | 'durationSeconds' | 'warmUpSeconds'>, expected: number) => {
         const result = await runChildJson<LoadResult>(
           'load-client.ts',
-          { ...request, connections: size.connections, durationSeconds: size.seconds } satisfies LoadRequest,
-          { timeoutMs: size.seconds * 1000 + 60_000 },
+          { ...request, connections: size.connections, durationSeconds: size.seconds, warmUpSeconds: size.warmUpSeconds } satisfies LoadRequest,
+          { timeoutMs: (size.seconds + size.warmUpSeconds) * 1000 + 60_000 },
         );
+        await untilIdle(stack);
         const unexpected = Object.entries(result.statuses).filter(([status]) => Number(status) !== expected);
         const failures = result.errors + result.timeouts + unexpected.reduce((sum, [, count]) => sum + count, 0);
         if (failures > 0 || result.requests === 0)
@@ -88,16 +113,23 @@ export const apiLoad: Scenario = {
       const jobRatio = ratio(getJob.requestsPerSecond, bareResult.requestsPerSecond);
       return {
         measured:
-          `autocannon in its own process, ${size.connections} connections, ${size.seconds} s per endpoint, against the API in the bench process ` +
-          `(full middleware stack, real Postgres and Redis; POST spread over ${size.users} users, no worker running). Baseline: a bare Koa ` +
-          `route answering the same JSON from memory, same machine, same load.`,
+          `autocannon in its own process, ${size.connections} connections, ${size.seconds} s per endpoint after ${size.warmUpSeconds} s of ` +
+          `unmeasured warm-up, against the API in the bench process (full middleware stack, real Postgres and Redis; POST spread over ` +
+          `${size.users} users, no worker running); each run starts once the previous one's queued requests have drained. Baseline: a bare ` +
+          `Koa route answering the same JSON from memory, in the same bench process, with the same load and warm-up.`,
         comparisons: [
           ...row('GET /api/jobs/:id', getJob),
           ...row('GET /api/effects', getEffects),
           ...row('POST /api/jobs', postJob),
         ],
         targets: [
-          { target: 'GET /api/jobs/:id p95 @100 conn', measured: `${round(getJob.latency.p95, 1)} ms`, goal: '< 25 ms', met: getJob.latency.p95 < 25 },
+          {
+            target: 'GET /api/jobs/:id p95 @100 conn',
+            // Context for the goal: at 100 connections, Little's law gives p95 < 25 ms only above ~4,000 req/s.
+            measured: `${round(getJob.latency.p95, 1)} ms (bare Koa ${round(bareResult.latency.p95, 1)} ms)`,
+            goal: '< 25 ms',
+            met: getJob.latency.p95 < 25,
+          },
           { target: 'GET /api/jobs/:id vs bare Koa', measured: `${jobRatio}×`, goal: '≥ 0.25×', met: jobRatio >= 0.25 },
           {
             target: 'errors under load (all endpoints)',

@@ -9,6 +9,8 @@ export interface LoadRequest {
   method: 'GET' | 'POST';
   connections: number;
   durationSeconds: number;
+  /** Seconds of the same load before the measured run, not counted: both servers are measured warm (JIT, pools). */
+  warmUpSeconds?: number;
   identities: { headers: Record<string, string>; body?: string }[];
 }
 
@@ -23,32 +25,37 @@ export interface LoadResult {
 }
 
 const request = JSON.parse(process.argv[2] ?? '{}') as LoadRequest;
-let next = 0;
+
+function run(seconds: number, onResponse?: (statusCode: number, responseTime: number) => void): Promise<autocannon.Result> {
+  let next = 0;
+  return new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: request.url,
+        method: request.method,
+        connections: request.connections,
+        duration: seconds,
+        setupClient(client) {
+          const identity = request.identities[next++ % request.identities.length]!;
+          client.setHeaders(identity.headers);
+          if (identity.body !== undefined) client.setBody(identity.body);
+        },
+      },
+      (error: Error | null, result) => (error ? reject(error) : resolve(result)),
+    );
+    if (onResponse)
+      instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => onResponse(statusCode, responseTime));
+  });
+}
+
+if (request.warmUpSeconds) await run(request.warmUpSeconds);
 const times: number[] = [];
 const statuses: Record<string, number> = {};
-let finish: (result: autocannon.Result) => void = () => undefined;
-let fail: (error: unknown) => void = () => undefined;
-const finished = new Promise<autocannon.Result>((resolve, reject) => {
-  finish = resolve;
-  fail = reject;
-});
-const instance = autocannon({
-  url: request.url,
-  method: request.method,
-  connections: request.connections,
-  duration: request.durationSeconds,
-  setupClient(client) {
-    const identity = request.identities[next++ % request.identities.length]!;
-    client.setHeaders(identity.headers);
-    if (identity.body !== undefined) client.setBody(identity.body);
-  },
-}, (error, result) => (error ? fail(error) : finish(result)));
 // autocannon's own summary has no p95; every response time is kept and ranked here instead.
-instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+const result = await run(request.durationSeconds, (statusCode, responseTime) => {
   times.push(responseTime);
   statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
 });
-const result = await finished;
 times.sort((a, b) => a - b);
 const at = (p: number) => times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))] ?? Number.NaN;
 const summary: LoadResult = {

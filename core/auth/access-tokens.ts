@@ -12,16 +12,40 @@ const ISSUER = 'cosnap';
 const AUDIENCE = 'cosnap-api';
 const ROLES: readonly Role[] = ['user', 'ops', 'admin'];
 
+/** Verified tokens kept per process; at ~300 bytes a token, the bound keeps the cache under a few megabytes. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export interface AccessTokens {
   issue(claims: AccessClaims): Promise<string>;
   /** Throws UNAUTHENTICATED for anything but a valid, unexpired token of ours. */
   verify(token: string): Promise<AccessClaims>;
 }
 
+interface VerifiedToken {
+  claims: AccessClaims;
+  expiresAtMs: number;
+}
+
+/**
+ * HS256 access tokens. The secret is imported into a CryptoKey once (jose re-imports a raw Uint8Array key on
+ * every call), and a token whose signature and claims were checked is remembered by its exact text until it
+ * expires: the same bytes under the same key can only verify the same way, so a repeat costs a map lookup and
+ * an expiry check instead of an HMAC on the crypto thread pool. Only successes are remembered.
+ */
 export function createAccessTokens(options: { secret: string; ttlMs: number }): AccessTokens {
-  const key = new TextEncoder().encode(options.secret);
+  const key = globalThis.crypto.subtle.importKey('raw', new TextEncoder().encode(options.secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+  // Map keeps insertion order: the first key is the oldest entry, evicted when the cache is full.
+  const verified = new Map<string, VerifiedToken>();
+  const remember = (token: string, entry: VerifiedToken) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(token, entry);
+  };
+
   return {
-    issue: ({ userId, role }) =>
+    issue: async ({ userId, role }) =>
       new SignJWT({ role })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(userId)
@@ -29,13 +53,23 @@ export function createAccessTokens(options: { secret: string; ttlMs: number }): 
         .setAudience(AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(Math.floor((Date.now() + options.ttlMs) / 1000))
-        .sign(key),
+        .sign(await key),
     async verify(token) {
+      const known = verified.get(token);
+      if (known) {
+        // jose's rule: a token is expired from its `exp` second on.
+        if (Date.now() < known.expiresAtMs) return { ...known.claims };
+        verified.delete(token);
+        throw unauthenticated('Your session has expired, please sign in again');
+      }
       try {
-        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+        const { payload } = await jwtVerify(token, await key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
         const role = payload.role as Role;
         if (!payload.sub || !ROLES.includes(role)) throw new Error('malformed claims');
-        return { userId: payload.sub, role };
+        const claims: AccessClaims = { userId: payload.sub, role };
+        // Tokens without an expiry, or not valid yet, are verified in full every time.
+        if (typeof payload.exp === 'number' && payload.nbf === undefined) remember(token, { claims: { ...claims }, expiresAtMs: payload.exp * 1000 });
+        return claims;
       } catch {
         throw unauthenticated('Your session has expired, please sign in again');
       }

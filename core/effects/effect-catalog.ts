@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { Effect } from '../../db/models/effect.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { LocalizedText } from './effect-definition.js';
 
 export interface EffectView {
@@ -28,4 +29,38 @@ export async function listEnabledEffects(db: Knex): Promise<EffectView[]> {
 export async function findEnabledEffect(db: Knex, id: string): Promise<EffectView | undefined> {
   const row = await Effect.query(db).modify('catalog').findById(id);
   return row && toView(row);
+}
+
+export interface EffectCatalogCache {
+  /** The enabled effects, at most `ttlMs` old. */
+  listEnabled(): Promise<readonly EffectView[]>;
+}
+
+/**
+ * `listEnabledEffects` behind an in-process cache: the catalog changes by migration or seed, not per request,
+ * so each process reads it at most once per `ttlMs`, and concurrent misses share one query. A change shows
+ * within `ttlMs` (there is no other invalidation); a failed read is not cached.
+ */
+export function cachedEffectCatalog(
+  db: Knex,
+  options: { ttlMs: number; metrics?: Pick<Metrics, 'cacheRequests'>; now?: () => number },
+): EffectCatalogCache {
+  const now = options.now ?? Date.now;
+  let cached: { at: number; value: Promise<readonly EffectView[]> } | undefined;
+  return {
+    listEnabled() {
+      if (cached && now() - cached.at < options.ttlMs) {
+        options.metrics?.cacheRequests.inc({ cache: 'effect_catalog', result: 'hit' });
+        return cached.value;
+      }
+      options.metrics?.cacheRequests.inc({ cache: 'effect_catalog', result: 'miss' });
+      const value = listEnabledEffects(db).then((items) => Object.freeze(items));
+      const entry = { at: now(), value };
+      cached = entry;
+      value.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+      return value;
+    },
+  };
 }

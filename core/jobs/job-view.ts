@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Storage } from '../storage/storage.js';
 import type { EffectJobRow, JobStatus } from './effect-job-records.js';
 
@@ -17,8 +18,49 @@ export interface JobView {
   error?: { code: string; message: string };
 }
 
+/** The columns a view is made from. */
+export type JobViewRow = Pick<
+  EffectJobRow,
+  | 'id'
+  | 'status'
+  | 'progress'
+  | 'effect_id'
+  | 'upload_id'
+  | 'upload_key'
+  | 'params'
+  | 'cost_credits'
+  | 'created_at'
+  | 'started_at'
+  | 'finished_at'
+  | 'result_key'
+  | 'result_width'
+  | 'result_height'
+  | 'result_mime'
+  | 'error_code'
+  | 'error_message'
+>;
+
+/*
+ * `GET /api/jobs/:id` is the route clients poll, so its lookup is one fixed statement, prepared once per pooled
+ * connection (a named statement) instead of being built and planned on every call. The columns are listed, not
+ * `j.*`: a prepared statement fails once its result type changes, and a migration adding a column must not break
+ * the processes already running.
+ */
+const FIND_OWN_JOB_VIEW = `
+  SELECT j.id, j.status, j.progress, j.effect_id, j.upload_id, u.storage_key AS upload_key, j.params, j.cost_credits,
+         j.created_at, j.started_at, j.finished_at, j.result_key, j.result_width, j.result_height, j.result_mime,
+         j.error_code, j.error_message
+  FROM effect_jobs j JOIN uploads u ON u.id = j.upload_id
+  WHERE j.id = ? AND j.user_id = ?`;
+
+/** The user's own job by id, by primary key; another user's job is indistinguishable from a missing one. */
+export async function findOwnJobViewRow(db: Knex, userId: string, id: string): Promise<JobViewRow | undefined> {
+  const result = await db.raw<{ rows: JobViewRow[] }>(FIND_OWN_JOB_VIEW, [id, userId]).options({ name: 'cosnap_find_own_job_view' });
+  return result.rows[0];
+}
+
 /** The API shape of a job (API.md), with freshly signed URLs. */
-export function toJobView(row: EffectJobRow, storage: Pick<Storage, 'signedUrl'>, urlTtlMs: number): JobView {
+export function toJobView(row: JobViewRow, storage: Pick<Storage, 'signedUrl'>, urlTtlMs: number): JobView {
   return {
     id: row.id,
     status: row.status,

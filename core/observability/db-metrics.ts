@@ -5,7 +5,8 @@ import type { Metrics } from './metrics.js';
 const OPERATIONS = new Set(['select', 'insert', 'update', 'delete', 'with', 'begin', 'commit', 'rollback']);
 
 function operationOf(sql: string | undefined, method: string | undefined): string {
-  const word = (method ?? /^\s*(\w+)/.exec(sql ?? '')?.[1] ?? 'other').toLowerCase();
+  // knex names the builder method; a raw query is named by its SQL's first word.
+  const word = ((method !== 'raw' && method) || /^\s*(\w+)/.exec(sql ?? '')?.[1] || 'other').toLowerCase();
   if (word === 'first' || word === 'pluck') return 'select';
   if (word === 'del') return 'delete';
   return OPERATIONS.has(word) ? word : 'other';

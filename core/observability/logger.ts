@@ -18,10 +18,14 @@ const withContextAndRedaction = winston.format((info) => {
 
 /** JSON lines in production (one object a line, for the log pipeline), colourised text on a terminal. */
 export function createLogger(options: { level: string; service: string; json: boolean }): Logger {
-  return winston.createLogger({
+  // winston runs the whole format chain (redaction, JSON) before its transports drop a line below their level;
+  // a line no transport will write is dropped here first, so disabled levels cost next to nothing.
+  const dropDisabled = winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false));
+  const logger = winston.createLogger({
     level: options.level,
     defaultMeta: { service: options.service },
     format: winston.format.combine(
+      dropDisabled(),
       winston.format.errors({ stack: true }),
       withContextAndRedaction(),
       winston.format.timestamp(),
@@ -37,4 +41,5 @@ export function createLogger(options: { level: string; service: string; json: bo
     ),
     transports: [new winston.transports.Console()],
   });
+  return logger;
 }
