@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,19 +22,32 @@ export function createLocalDiskStorage(options: { dir: string; publicUrl: string
     assertSafeKey(key);
     return join(root, key);
   };
+  const put = async (key: string, data: Buffer | Readable) => {
+    const target = pathOf(key);
+    await mkdir(dirname(target), { recursive: true });
+    // Write aside then rename, so a crash mid-write never leaves a truncated object under the real key.
+    const temporary = `${target}.${randomUUID()}.partial`;
+    try {
+      await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, createWriteStream(temporary));
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  };
   return {
     pathOf,
-    async put(key, data) {
+    put,
+    async putFile(key, path) {
       const target = pathOf(key);
       await mkdir(dirname(target), { recursive: true });
-      // Write aside then rename, so a crash mid-write never leaves a truncated object under the real key.
-      const temporary = `${target}.${randomUUID()}.partial`;
       try {
-        await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, createWriteStream(temporary));
-        await rename(temporary, target);
+        await rename(path, target);
       } catch (error) {
-        await rm(temporary, { force: true });
-        throw error;
+        // The temporary folder may be on another file system than storage: copy then.
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+        await put(key, createReadStream(path));
+        await rm(path, { force: true });
       }
     },
     get: (key) => readFile(pathOf(key)),

@@ -4,6 +4,11 @@ import type { Readable } from 'node:stream';
 export interface Storage {
   /** Writes the whole object; an existing object under the same key is replaced (writes are idempotent). */
   put(key: string, data: Buffer | Readable, mime: string): Promise<void>;
+  /**
+   * Moves a finished local file into storage (the file is gone afterwards), as `put` would write it: on the same
+   * disk a rename, so large uploads are not copied once more.
+   */
+  putFile(key: string, path: string, mime: string): Promise<void>;
   get(key: string): Promise<Buffer>;
   delete(key: string): Promise<void>;
   /** A URL the browser can GET for a limited time without other credentials. */

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import type { Knex } from 'knex';
 import type { Config } from '../../config/index.js';
 import type { Storage } from '../storage/storage.js';
-import { EXTENSION_BY_MIME, inspectImage } from './inspect-image.js';
-import { normaliseImage } from './normalise-image.js';
+import { EXTENSION_BY_MIME, inspectImage, orientedSize } from './inspect-image.js';
 import { uploadTempPath } from './receive-image-stream.js';
+import { reencodeWebp } from './reencode-webp.js';
 import { insertUpload, toUploadView, type UploadRecord, type UploadView } from './upload-records.js';
 
 export interface AcceptUploadDeps {
@@ -16,33 +15,35 @@ export interface AcceptUploadDeps {
 }
 
 /**
- * Turns a received file into an upload: checks what it is, re-encodes it without metadata, stores it and records
- * it. Takes ownership of `receivedPath` (always removed). Refused or failed, it leaves nothing behind: no row, no
+ * Turns a file written by `receiveImageStream` into an upload: checks what it is, stores it without metadata and
+ * records it. JPEG and PNG arrive already stripped and are moved into storage as they are; WebP is re-encoded.
+ * Takes ownership of `receivedPath` (always removed). Refused or failed, it leaves nothing behind: no row, no
  * stored object, no temporary file.
  */
 export async function acceptUpload(deps: AcceptUploadDeps, input: { userId: string; receivedPath: string }): Promise<UploadView> {
   const { db, storage, config } = deps;
-  const normalisedPath = uploadTempPath('.out');
+  const reencodedPath = uploadTempPath('.out');
   let storedKey: string | undefined;
   try {
     const inspected = await inspectImage(input.receivedPath, { maxPixels: config.uploads.maxPixels });
-    const normalised = await normaliseImage(input.receivedPath, normalisedPath, {
-      mime: inspected.mime,
-      maxPixels: config.uploads.maxPixels,
-    });
+    const final =
+      inspected.mime === 'image/webp'
+        ? await reencodeWebp(input.receivedPath, reencodedPath, { maxPixels: config.uploads.maxPixels })
+        : { path: input.receivedPath, ...orientedSize(inspected) };
+    const { size } = await stat(final.path);
     const id = randomUUID();
     const key = `uploads/${input.userId}/${id}.${EXTENSION_BY_MIME[inspected.mime]}`;
     storedKey = key;
-    await storage.put(key, createReadStream(normalised.path), inspected.mime);
+    await storage.putFile(key, final.path, inspected.mime);
     const createdAt = new Date();
     const record: UploadRecord = {
       id,
       userId: input.userId,
       storageKey: key,
       mime: inspected.mime,
-      width: normalised.width,
-      height: normalised.height,
-      bytes: normalised.bytes,
+      width: final.width,
+      height: final.height,
+      bytes: size,
       createdAt,
       expiresAt: new Date(createdAt.getTime() + config.uploads.ttlMs),
     };
@@ -54,6 +55,6 @@ export async function acceptUpload(deps: AcceptUploadDeps, input: { userId: stri
     if (storedKey) await storage.delete(storedKey).catch(() => undefined);
     throw error;
   } finally {
-    await Promise.all([rm(input.receivedPath, { force: true }), rm(normalisedPath, { force: true })]);
+    await Promise.all([rm(input.receivedPath, { force: true }), rm(reencodedPath, { force: true })]);
   }
 }

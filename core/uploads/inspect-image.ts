@@ -14,8 +14,11 @@ const isAcceptedMime = (mime: string): mime is ImageMime => Object.hasOwn(EXTENS
 
 export interface InspectedImage {
   mime: ImageMime;
+  /** As stored, before any rotation. */
   width: number;
   height: number;
+  /** EXIF orientation, 1 (as stored) when the file has none. */
+  orientation: number;
 }
 
 /**
@@ -29,14 +32,19 @@ export async function inspectImage(path: string, options: { maxPixels: number })
 
   let width: number | undefined;
   let height: number | undefined;
+  let orientation: number | undefined;
   try {
     // The pixel limit is checked by us below (to report it as such); metadata() only parses the header.
     const metadata = await sharp(path, { limitInputPixels: false }).metadata();
-    ({ width, height } = metadata);
+    ({ width, height, orientation } = metadata);
   } catch {
     throw unsupportedImage('The file could not be read as an image');
   }
   if (!width || !height) throw unsupportedImage('The file could not be read as an image');
   if (width * height > options.maxPixels) throw tooManyPixels(options.maxPixels);
-  return { mime: sniffed.mime, width, height };
+  return { mime: sniffed.mime, width, height, orientation: orientation ?? 1 };
 }
+
+/** The size a viewer shows: orientations 5–8 turn the image a quarter, swapping width and height. */
+export const orientedSize = (image: InspectedImage) =>
+  image.orientation >= 5 && image.orientation <= 8 ? { width: image.height, height: image.width } : { width: image.width, height: image.height };

@@ -6,17 +6,20 @@ import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signObjectUrl } from '../../core/storage/url-signature.js';
+import { orientationOnlyTiff } from '../../core/uploads/orientation-exif.js';
 import { UPLOAD_TEMP_PREFIX } from '../../core/uploads/receive-image-stream.js';
 import { apiClient, registerUser, uploadImage, type ApiClient, type TestUser } from '../support/http-client.js';
 import { makeJpeg } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import {
-  makeJpegWithExifAndGps,
+  makeJpegWithMetadata,
   makeOversizedPngLike,
   makePng,
   makePngBomb,
+  makePngWithMetadata,
   makeWebp,
   multipartEnvelope,
+  PLANTED,
 } from '../support/upload-fixtures.js';
 
 const MAX_FILE_BYTES = 2 * 1024 ** 2;
@@ -131,15 +134,17 @@ describe('POST /api/uploads', () => {
     expect(stored.length).toBe(upload.bytes);
   });
 
-  it('applies the EXIF orientation, strips EXIF and GPS, and serves the image at the signed url', async () => {
-    const input = await makeJpegWithExifAndGps();
+  it('strips EXIF, GPS, XMP, IPTC and comments, keeps orientation, colour profile and pixels, and serves it signed', async () => {
+    const input = await makeJpegWithMetadata();
     const inputMetadata = await sharp(input).metadata();
     expect(inputMetadata).toMatchObject({ width: 40, height: 20, orientation: 6 });
-    // The fixture really carries a GPS IFD pointer (tag 0x8825, little-endian).
+    // The fixture really carries a GPS IFD pointer (tag 0x8825, little-endian) and every planted string.
     expect(inputMetadata.exif?.includes(Buffer.from([0x25, 0x88]))).toBe(true);
+    expect(Object.values(PLANTED).filter((planted) => input.includes(planted))).toHaveLength(5);
 
     const response = await uploadImage(stack.baseUrl, owner.token, input);
     expect(response.status).toBe(201);
+    // The size a viewer shows, after the orientation.
     expect(response.body).toMatchObject({ width: 20, height: 40, mime: 'image/jpeg' });
 
     const served = await fetch(localUrl(response.body.url));
@@ -156,12 +161,47 @@ describe('POST /api/uploads', () => {
     expect(Number(served.headers.get('content-length'))).toBe(body.length);
     expect(body.length).toBe(response.body.bytes);
 
+    expect(Object.values(PLANTED).filter((planted) => body.includes(planted))).toEqual([]);
     const stored = await sharp(body).metadata();
-    expect(stored).toMatchObject({ format: 'jpeg', width: 20, height: 40 });
-    expect(stored.exif).toBeUndefined();
+    // Stored as sent, pixel for pixel, with the orientation as its only EXIF tag.
+    expect(stored).toMatchObject({ format: 'jpeg', width: 40, height: 20, orientation: 6 });
+    expect(stored.exif).toEqual(Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), orientationOnlyTiff(6)]));
+    expect(stored.exif?.includes(Buffer.from([0x25, 0x88]))).toBe(false);
     expect(stored.xmp).toBeUndefined();
-    expect(stored.orientation).toBeUndefined();
-    expect(body.includes(Buffer.from('CosnapTestCam'))).toBe(false);
+    expect(stored.iptc).toBeUndefined();
+    expect(stored.icc).toEqual(inputMetadata.icc);
+    expect(await sharp(body).raw().toBuffer()).toEqual(await sharp(input).raw().toBuffer());
+    const upright = await sharp(body).rotate().toBuffer({ resolveWithObject: true });
+    expect(upright.info).toMatchObject({ width: 20, height: 40 });
+  });
+
+  it('strips a PNG of its text and EXIF chunks, keeping orientation and pixels', async () => {
+    const input = await makePngWithMetadata();
+    const response = await uploadImage(stack.baseUrl, owner.token, input, 'photo.png', 'image/png');
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ mime: 'image/png', width: 4, height: 6 });
+
+    const body = await readFile(join(stack.env.STORAGE_DIR!, new URL(response.body.url).pathname.slice('/files/'.length)));
+    expect(body.length).toBe(response.body.bytes);
+    expect(Object.values(PLANTED).filter((planted) => body.includes(planted))).toEqual([]);
+    const stored = await sharp(body).metadata();
+    expect(stored).toMatchObject({ format: 'png', width: 6, height: 4, orientation: 6 });
+    expect(stored.exif).toEqual(orientationOnlyTiff(6));
+    expect(stored.comments).toBeUndefined();
+    expect(await sharp(body).raw().toBuffer()).toEqual(await sharp(input).raw().toBuffer());
+  });
+
+  it('refuses a truncated JPEG or PNG with 415 and keeps nothing', async () => {
+    const jpeg = await makeJpeg(64, 48);
+    const cutJpeg = await uploadImage(stack.baseUrl, refused.token, jpeg.subarray(0, jpeg.length - 200));
+    expect(cutJpeg.status).toBe(415);
+    expect(cutJpeg.body.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringMatching(/damaged or incomplete/) });
+
+    const png = await makePng(30, 20);
+    const cutPng = await uploadImage(stack.baseUrl, refused.token, png.subarray(0, png.length - 12), 'photo.png', 'image/png');
+    expect(cutPng.status).toBe(415);
+    expect(cutPng.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    await expectNothingLeftBehind();
   });
 
   it('accepts PNG and WebP, typed by their bytes whatever the client claims', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -6,10 +6,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../core/errors.js';
 import { inspectImage } from '../../core/uploads/inspect-image.js';
-import { normaliseImage } from '../../core/uploads/normalise-image.js';
 import { receiveImageStream, UPLOAD_TEMP_PREFIX } from '../../core/uploads/receive-image-stream.js';
+import { reencodeWebp } from '../../core/uploads/reencode-webp.js';
 import { makeJpeg } from '../support/images.js';
-import { makeJpegWithExifAndGps, makePng, makePngBomb, makeWebp } from '../support/upload-fixtures.js';
+import { makeJpegWithMetadata, makePng, makePngBomb, makeWebp, PLANTED } from '../support/upload-fixtures.js';
 
 let dir: string;
 let previousTmpdir: string | undefined;
@@ -51,6 +51,7 @@ describe('inspectImage', () => {
       mime: 'image/jpeg',
       width: 32,
       height: 24,
+      orientation: 1,
     });
     await expect(inspectImage(await fileWith(await makePng(5, 7)), { maxPixels: 10_000 })).resolves.toMatchObject({
       mime: 'image/png',
@@ -86,50 +87,46 @@ describe('inspectImage', () => {
     expect(error.details).toEqual({ field: 'file', maxPixels: 40_000_000 });
   });
 
+  it('reads the EXIF orientation, and the size as stored', async () => {
+    await expect(inspectImage(await fileWith(await makeJpegWithMetadata()), { maxPixels: 10_000 })).resolves.toEqual({
+      mime: 'image/jpeg',
+      width: 40,
+      height: 20,
+      orientation: 6,
+    });
+  });
+
   it('accepts an image of exactly the pixel limit', async () => {
     await expect(inspectImage(await fileWith(await makePng(100, 50)), { maxPixels: 5_000 })).resolves.toMatchObject({ width: 100 });
   });
 });
 
-describe('normaliseImage', () => {
-  it('applies the EXIF orientation and strips EXIF including GPS', async () => {
-    const input = await makeJpegWithExifAndGps();
-    const before = await sharp(input).metadata();
-    expect(before.orientation).toBe(6);
-    expect(before.exif?.includes(Buffer.from('CosnapTestCam'))).toBe(true);
+describe('reencodeWebp', () => {
+  it('applies the EXIF orientation and writes a WebP without EXIF', async () => {
+    const input = await sharp(await makeWebp(40, 20))
+      .webp()
+      .withMetadata({ orientation: 6 })
+      .withExif({ IFD0: { Make: PLANTED.camera } })
+      .toBuffer();
+    expect((await sharp(input).metadata()).orientation).toBe(6);
 
-    const output = join(dir, 'normalised.jpg');
-    const result = await normaliseImage(await fileWith(input), output, { mime: 'image/jpeg', maxPixels: 10_000 });
+    const output = join(dir, 'reencoded.webp');
+    const result = await reencodeWebp(await fileWith(input), output, { maxPixels: 10_000 });
     expect(result).toMatchObject({ width: 20, height: 40 });
     const after = await sharp(output).metadata();
-    expect(after).toMatchObject({ format: 'jpeg', width: 20, height: 40 });
+    expect(after).toMatchObject({ format: 'webp', width: 20, height: 40 });
     expect(after.exif).toBeUndefined();
-    expect(after.xmp).toBeUndefined();
-    expect(after.iptc).toBeUndefined();
     expect(after.orientation).toBeUndefined();
   });
 
-  it('keeps the format of PNG and WebP', async () => {
-    const png = join(dir, 'n.png');
-    await normaliseImage(await fileWith(await makePng(6, 4)), png, { mime: 'image/png', maxPixels: 10_000 });
-    expect((await sharp(png).metadata()).format).toBe('png');
-    const webp = join(dir, 'n.webp');
-    await normaliseImage(await fileWith(await makeWebp(6, 4)), webp, { mime: 'image/webp', maxPixels: 10_000 });
-    expect((await sharp(webp).metadata()).format).toBe('webp');
-  });
-
   it('refuses at the decoder too when the image has more pixels than allowed', async () => {
-    const error = await domainErrorOf(
-      normaliseImage(await fileWith(await makePng(100, 100)), join(dir, 'big.png'), { mime: 'image/png', maxPixels: 5_000 }),
-    );
+    const error = await domainErrorOf(reencodeWebp(await fileWith(await makeWebp(100, 100)), join(dir, 'big.webp'), { maxPixels: 5_000 }));
     expect(error.code).toBe('VALIDATION_FAILED');
   });
 
-  it('refuses a truncated image as unsupported media', async () => {
-    const jpeg = await makeJpeg(64, 64);
-    const error = await domainErrorOf(
-      normaliseImage(await fileWith(jpeg.subarray(0, jpeg.length / 2)), join(dir, 'cut.jpg'), { mime: 'image/jpeg', maxPixels: 10_000 }),
-    );
+  it('refuses a truncated WebP as unsupported media', async () => {
+    const webp = await makeWebp(64, 64);
+    const error = await domainErrorOf(reencodeWebp(await fileWith(webp.subarray(0, webp.length / 2)), join(dir, 'cut.webp'), { maxPixels: 10_000 }));
     expect(error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 });
@@ -140,6 +137,24 @@ describe('receiveImageStream', () => {
     expect(received.bytes).toBe(1024);
     expect(received.path.startsWith(join(dir, UPLOAD_TEMP_PREFIX))).toBe(true);
     await rm(received.path);
+  });
+
+  it('strips JPEG metadata on the way, counting the bytes as received', async () => {
+    const input = await makeJpegWithMetadata();
+    const received = await receiveImageStream(Readable.from([input.subarray(0, 100), input.subarray(100)]), { maxBytes: 1_000_000 });
+    expect(received.bytes).toBe(input.length);
+    const written = await readFile(received.path);
+    expect(written.length).toBeLessThan(input.length);
+    expect(Object.values(PLANTED).filter((planted) => written.includes(planted))).toEqual([]);
+    expect(await sharp(written).metadata()).toMatchObject({ format: 'jpeg', orientation: 6 });
+    await rm(received.path);
+  });
+
+  it('refuses a truncated JPEG as unsupported media and leaves no temporary file', async () => {
+    const jpeg = await makeJpeg(64, 64);
+    const error = await domainErrorOf(receiveImageStream(Readable.from([jpeg.subarray(0, jpeg.length - 100)]), { maxBytes: 1_000_000 }));
+    expect(error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(await leftoverTempFiles()).toEqual([]);
   });
 
   it('fails with PAYLOAD_TOO_LARGE past the limit and leaves no temporary file', async () => {

@@ -1,0 +1,38 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalDiskStorage } from '../../core/storage/local-disk-storage.js';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cosnap-unit-storage-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('local disk storage putFile', () => {
+  it('moves a finished file under its key, replacing an older object, and leaves no source behind', async () => {
+    const storage = createLocalDiskStorage({ dir: join(dir, 'objects'), publicUrl: 'http://localhost', signingSecret: 'x'.repeat(32) });
+    const key = 'uploads/user-1/photo.jpg';
+    await storage.put(key, Buffer.from('older'), 'image/jpeg');
+    const source = join(dir, 'received.part');
+    await writeFile(source, 'newer bytes');
+
+    await storage.putFile(key, source, 'image/jpeg');
+    expect((await storage.get(key)).toString()).toBe('newer bytes');
+    expect(await readFile(storage.pathOf(key), 'utf8')).toBe('newer bytes');
+    await expect(stat(source)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses an unsafe key before touching the file', async () => {
+    const storage = createLocalDiskStorage({ dir: join(dir, 'objects'), publicUrl: 'http://localhost', signingSecret: 'x'.repeat(32) });
+    const source = join(dir, 'kept.part');
+    await writeFile(source, 'bytes');
+    await expect(storage.putFile('../escape.jpg', source, 'image/jpeg')).rejects.toThrow(/unsafe storage key/);
+    expect(await readFile(source, 'utf8')).toBe('bytes');
+  });
+});
