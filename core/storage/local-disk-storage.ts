@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,7 @@ import { assertSafeKey, type Storage } from './storage.js';
 import { signObjectUrl } from './url-signature.js';
 
 const URL_EXPIRY_STEP_S = 300;
+const KNOWN_FOLDERS_MAX = 10_000;
 
 export interface LocalDiskStorage extends Storage {
   /** Absolute path of an object, for the API's file route to stream it. */
@@ -22,13 +23,31 @@ export function createLocalDiskStorage(options: { dir: string; publicUrl: string
     assertSafeKey(key);
     return join(root, key);
   };
+  // Folders this process made or found: a syscall saved per write on the job path. A folder removed behind our
+  // back shows up as ENOENT on the next write into it, which forgets it (and retries, when the data allows).
+  const knownFolders = new Set<string>();
+  const inFolderOf = async <T>(target: string, write: () => Promise<T>, retryable: boolean): Promise<T> => {
+    const folder = dirname(target);
+    if (!knownFolders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      if (knownFolders.size >= KNOWN_FOLDERS_MAX) knownFolders.clear();
+      knownFolders.add(folder);
+    }
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !knownFolders.delete(folder) || !retryable) throw error;
+      return inFolderOf(target, write, false);
+    }
+  };
   const put = async (key: string, data: Buffer | Readable) => {
     const target = pathOf(key);
-    await mkdir(dirname(target), { recursive: true });
     // Write aside then rename, so a crash mid-write never leaves a truncated object under the real key.
     const temporary = `${target}.${randomUUID()}.partial`;
     try {
-      await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, createWriteStream(temporary));
+      if (Buffer.isBuffer(data)) await inFolderOf(target, () => writeFile(temporary, data), true);
+      // A stream is consumed by the first try: no retry.
+      else await inFolderOf(target, () => pipeline(data, createWriteStream(temporary)), false);
       await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
@@ -40,9 +59,8 @@ export function createLocalDiskStorage(options: { dir: string; publicUrl: string
     put,
     async putFile(key, path) {
       const target = pathOf(key);
-      await mkdir(dirname(target), { recursive: true });
       try {
-        await rename(path, target);
+        await inFolderOf(target, () => rename(path, target), true);
       } catch (error) {
         // The temporary folder may be on another file system than storage: copy then.
         if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;

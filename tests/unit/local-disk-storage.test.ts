@@ -14,7 +14,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('local disk storage putFile', () => {
+describe('local disk storage', () => {
   it('moves a finished file under its key, replacing an older object, and leaves no source behind', async () => {
     const storage = createLocalDiskStorage({ dir: join(dir, 'objects'), publicUrl: 'http://localhost', signingSecret: 'x'.repeat(32) });
     const key = 'uploads/user-1/photo.jpg';
@@ -34,5 +34,20 @@ describe('local disk storage putFile', () => {
     await writeFile(source, 'bytes');
     await expect(storage.putFile('../escape.jpg', source, 'image/jpeg')).rejects.toThrow(/unsafe storage key/);
     expect(await readFile(source, 'utf8')).toBe('bytes');
+  });
+
+  it('writes into a folder that was removed after an earlier write, for buffers, streams and files', async () => {
+    const storage = createLocalDiskStorage({ dir: join(dir, 'swept'), publicUrl: 'http://localhost', signingSecret: 'x'.repeat(32) });
+    await storage.put('results/user-2/first.jpg', Buffer.from('first'), 'image/jpeg');
+    // What a retention clean-up does to an emptied folder.
+    await rm(join(dir, 'swept', 'results', 'user-2'), { recursive: true });
+    await storage.put('results/user-2/second.jpg', Buffer.from('second'), 'image/jpeg');
+    expect((await storage.get('results/user-2/second.jpg')).toString()).toBe('second');
+
+    await rm(join(dir, 'swept', 'results', 'user-2'), { recursive: true });
+    const source = join(dir, 'third.part');
+    await writeFile(source, 'third');
+    await storage.putFile('results/user-2/third.jpg', source, 'image/jpeg');
+    expect((await storage.get('results/user-2/third.jpg')).toString()).toBe('third');
   });
 });
