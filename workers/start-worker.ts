@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
 import type { Config, QueueName } from '../config/index.js';
@@ -44,7 +45,12 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
     signingSecret: config.storage.signingSecret,
   });
   const shutdown = new AbortController();
-  const threads = createRenderPool({ threads: config.worker.concurrency.effects, vipsConcurrency: config.worker.renderVipsConcurrency });
+  // Renders are CPU work: more threads than cores only adds start-up time and memory. Jobs beyond the thread
+  // count wait in the pool, already claimed by this worker.
+  const threads = createRenderPool({
+    threads: Math.min(config.worker.concurrency.effects, availableParallelism()),
+    vipsConcurrency: config.worker.renderVipsConcurrency,
+  });
   // Thread start-up and loading sharp take a few hundred ms: paid here rather than by the first job.
   if (config.worker.queues.includes('effects')) await threads.warm();
   const renderPool = observeRenderPool(threads, metrics);
