@@ -10,7 +10,7 @@ import { runJob } from '../support/effect-jobs.js';
 import { median, ratio, round } from '../support/stats.js';
 
 const SIZES = {
-  full: { width: 4000, height: 3000, reps: 7 },
+  full: { width: 4000, height: 3000, reps: 11 },
   quick: { width: 4000, height: 3000, reps: 5 },
   smoke: { width: 400, height: 300, reps: 1 },
 };
