@@ -104,6 +104,9 @@ describe('the effect pipeline, from upload to result', () => {
       const rows = await stack.db('effect_jobs').whereIn('id', ids).andWhere('status', 'succeeded');
       return rows.length === ids.length;
     }, 30_000);
+    // The rows are final before the workers' log lines have come through their stdout pipes.
+    const logged = () => stack.workers().reduce((sum, worker) => sum + ids.filter((id) => worker.completions(id) > 0).length, 0);
+    await waitFor('the workers to log every completion', () => Promise.resolve(logged() === ids.length));
     const processedBy = stack.workers().map((worker) => ids.filter((id) => worker.completions(id) === 1).length);
     expect(processedBy.filter((count) => count > 0).length, `jobs per worker: ${processedBy.join(', ')}`).toBe(2);
     expect(processedBy.reduce((a, b) => a + b, 0)).toBe(ids.length);

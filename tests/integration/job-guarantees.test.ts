@@ -45,6 +45,8 @@ describe('guarantees of accepted jobs', () => {
     const worker = await stack.startWorker();
     await waitForStatus(id, 'succeeded');
     expect(worker.output()).toContain('re-enqueued an accepted job missing from the queue');
+    // The row is final before the worker's log line has come through its stdout pipe.
+    await waitFor('the worker to log the completion', () => Promise.resolve(worker.completions(id) > 0));
     expect(worker.completions(id)).toBe(1);
     expect(await balanceOf(user.id)).toBe(19);
     await worker.stop();
@@ -63,6 +65,7 @@ describe('guarantees of accepted jobs', () => {
     await waitForStatus(id, 'succeeded', 40_000);
     const row = await jobRow(id);
     expect(row.attempts, 'started by the killed worker, then by the second').toBe(2);
+    await waitFor('the second worker to log the completion', () => Promise.resolve(second.completions(id) > 0));
     expect(first.completions(id) + second.completions(id)).toBe(1);
     expect(second.completions(id)).toBe(1);
     expect((await ledgerOf(user.id)).filter((entry) => entry.reason !== 'signup_grant').map((entry) => [entry.reason, entry.delta])).toEqual([

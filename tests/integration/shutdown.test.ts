@@ -51,6 +51,8 @@ describe('graceful shutdown', () => {
 
     const next = await stack.startWorker();
     await waitFor('the handed-back job to finish elsewhere', async () => (await jobRow(id)).status === 'succeeded', 40_000);
+    // The row is final before the worker's log line has come through its stdout pipe.
+    await waitFor('the worker to log the completion', () => Promise.resolve(next.completions(id) > 0));
     expect(next.completions(id)).toBe(1);
     const movements = await stack.db('credit_ledger').where('user_id', userId).whereNot('reason', 'signup_grant');
     expect(movements.map((row) => row.reason)).toEqual(['job_reserve']);
