@@ -10,7 +10,7 @@ import type { TestStack } from '../../tests/support/test-stack.js';
 
 const EFFECT = 'cartoon';
 const SIZES = {
-  full: { jobs: 24, rounds: 2, width: 2000, height: 1500 },
+  full: { jobs: 48, rounds: 2, width: 2000, height: 1500 },
   quick: { jobs: 12, rounds: 2, width: 2000, height: 1500 },
   smoke: { jobs: 2, rounds: 1, width: 400, height: 300 },
 };
