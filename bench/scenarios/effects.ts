@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import type { LocalEffect } from '../../core/effects/effect-definition.js';
 import { localEffects } from '../../core/effects/local/index.js';
 import type { SubmitDeps } from '../../core/jobs/submit-effect-job.js';
@@ -47,6 +48,8 @@ export const effects: Scenario = {
   async run({ mode, log }) {
     const size = bySize(mode, SIZES);
     const errors: string[] = [];
+    // As in the render threads: without it, a repeat render of the same photo can be served from libvips' cache.
+    sharp.cache(false);
     const stack = await startBenchStack({ WORKER_CONCURRENCY_EFFECTS: '1' });
     try {
       const [user] = await createUsersWithUploads(stack, 1, await makeJpeg(size.width, size.height));
@@ -94,7 +97,7 @@ export const effects: Scenario = {
           `alternating rounds after one untimed warm-up round. Ours: submitEffectJob in-process → the row's finished_at (the worker's ` +
           `final row write; polled every ${POLL_MS} ms, timed by the row's own timestamp), one worker process at concurrency 1 ` +
           `(row updates, input file read, render in the worker's render thread, result file written). Baseline: the effect's ` +
-          `render() — the same sharp pipeline, libvips' default concurrency on both sides — called in the bench process, reading ` +
+          `render() — the same sharp pipeline, libvips' default concurrency and no operation cache on both sides — called in the bench process, reading ` +
           `the same stored file and writing its result to a file. Ratio = ours ÷ raw (lower is better). The job's fixed ` +
           `overhead (details.fixedOverheadMs) is the same comparison for the diagnostic passthrough, which returns the JPEG as it is.`,
         comparisons,

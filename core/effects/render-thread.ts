@@ -9,6 +9,9 @@ if (!port) throw new Error('render-thread must run in a worker thread');
 const settings = workerData as RenderThreadSettings;
 // libvips' thread count is per process, not per thread: every render thread of a worker sets the same value.
 if (settings.vipsConcurrency > 0) sharp.concurrency(settings.vipsConcurrency);
+// Every render is of a different photo: libvips' operation cache would only hold memory, and could hand a repeat
+// render of one image (a retry, a benchmark) results it never computed.
+sharp.cache(false);
 
 const aborts = new Map<number, AbortController>();
 const reply = (message: RenderReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
