@@ -1,28 +1,9 @@
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/observability/logger.js';
-
-function capturingLogger(level: string) {
-  const lines: string[] = [];
-  const logger = createLogger({ level, service: 'test', json: true });
-  logger.clear();
-  logger.add(
-    new winston.transports.Stream({
-      stream: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    }),
-  );
-  return { logger, lines };
-}
+import { capturingLogger } from '../support/capturing-logger.js';
 
 describe('log levels', () => {
   it('neither formats nor writes a line below the configured level', () => {
-    const { logger, lines } = capturingLogger('warn');
+    const { logger, lines } = capturingLogger({ level: 'warn', json: true });
     let fieldsRead = 0;
     // winston copies the top-level fields itself; only formatting (redaction, JSON) reads nested ones.
     const fields = {
@@ -40,7 +21,7 @@ describe('log levels', () => {
   });
 
   it('writes lines at and above the configured level, formatted', () => {
-    const { logger, lines } = capturingLogger('http');
+    const { logger, lines } = capturingLogger({ level: 'http', json: true });
     logger.http('request', { path: '/api/jobs', status: 200 });
     logger.error('failed', { status: 500 });
     logger.debug('hidden');

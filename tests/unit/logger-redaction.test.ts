@@ -1,25 +1,6 @@
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/observability/logger.js';
+import { capturingLogger } from '../support/capturing-logger.js';
 import { runWithContext } from '../../core/observability/request-context.js';
-
-function capturingLogger(json: boolean) {
-  const lines: string[] = [];
-  const logger = createLogger({ level: 'debug', service: 'test', json });
-  logger.clear();
-  logger.add(
-    new winston.transports.Stream({
-      stream: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    }),
-  );
-  return { logger, lines };
-}
 
 describe('the log formatter', () => {
   it('masks passwords, tokens, secrets and payment keys in fields, errors and messages, in JSON and text', () => {
@@ -34,7 +15,7 @@ describe('the log formatter', () => {
       sentryDsn: 'https://abc@o1.ingest.sentry.io/1',
     };
     for (const json of [true, false]) {
-      const { logger, lines } = capturingLogger(json);
+      const { logger, lines } = capturingLogger({ level: 'debug', json });
       logger.info('login with Authorization: Bearer tok-0123456789', { body: secrets, headers: { cookie: 'cosnap_refresh=r-0123456789' } });
       logger.error('provider failed', { err: new Error('signature check failed for Basic b3BzOnNlY3JldA==') });
       const text = lines.join('\n');
@@ -44,7 +25,7 @@ describe('the log formatter', () => {
   });
 
   it('writes one JSON object a line with the correlation ids of the current request or job', () => {
-    const { logger, lines } = capturingLogger(true);
+    const { logger, lines } = capturingLogger({ level: 'debug', json: true });
     runWithContext({ requestId: 'req-12345678', jobId: 'job-1', queue: 'effects' }, () => logger.info('effect job succeeded', { effectJobId: 'e1' }));
     const parsed = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(parsed).toMatchObject({ level: 'info', message: 'effect job succeeded', requestId: 'req-12345678', jobId: 'job-1', queue: 'effects', service: 'test' });
