@@ -34,12 +34,10 @@ type State = 'soi' | 'marker' | 'skip' | 'entropy' | 'done';
  * Orientation tag alone, if that turns the image. Scan data is passed on verbatim, so pixels are unchanged, but
  * the walk goes on through it: progressive files may put segments between scans. Anything after EOI (appended
  * previews, motion-photo videos) is dropped. Throws a damaged-image error when the structure is not a JPEG's or,
- * at `end()`, when EOI never came (a truncated upload).
+ * at the end, when EOI never came (a truncated upload).
  */
 export class JpegMetadataStripper implements MetadataStripper {
   private state: State = 'soi';
-  /** Unparsed bytes from the end of the previous write (never more than one segment). */
-  private pending: Buffer = Buffer.alloc(0);
   private skipRemaining = 0;
   private frames = 0;
   private sawScan = false;
@@ -47,17 +45,12 @@ export class JpegMetadataStripper implements MetadataStripper {
 
   constructor(private readonly out: (bytes: Buffer) => void) {}
 
-  write(chunk: Buffer): void {
-    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = data.subarray(this.parse(data));
+  get finished(): boolean {
+    return this.state === 'done';
   }
 
-  end(): void {
-    if (this.state !== 'done') throw damagedImage();
-  }
-
-  /** Consumes what it can of `data`; returns where the unparsed rest starts. */
-  private parse(data: Buffer): number {
+  /** Consumes what it can of `data` (the rest is never more than one segment); returns where the rest starts. */
+  parse(data: Buffer): number {
     let at = 0;
     while (at < data.length) {
       switch (this.state) {

@@ -1,13 +1,17 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { JpegMetadataStripper } from './jpeg-metadata-stripper.js';
 import { PngMetadataStripper } from './png-metadata-stripper.js';
+import { damagedImage } from './upload-errors.js';
 
-/** A byte-level parser that passes on an image without its metadata, in pieces, as the bytes arrive. */
+/**
+ * A byte-level parser that passes on an image without its metadata, in pieces, as the bytes arrive. What a call
+ * of `parse` leaves unconsumed (a segment header cut by the end of a piece) is handed back in front of the next.
+ */
 export interface MetadataStripper {
-  /** Throws a DomainError when the bytes cannot be the format's. */
-  write(chunk: Buffer): void;
-  /** Throws a DomainError when the image is incomplete. */
-  end(): void;
+  /** Passes on what it can of `data`; returns how much it consumed. Throws a DomainError when the bytes cannot be the format's. */
+  parse(data: Buffer): number;
+  /** Whether the image's end marker went by; if not when the input ends, the image is incomplete. */
+  readonly finished: boolean;
 }
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -22,6 +26,8 @@ const SNIFF_BYTES = PNG_SIGNATURE.length;
 export class ImageMetadataStripper extends Transform {
   private stripper: MetadataStripper | 'none' | undefined;
   private head: Buffer = Buffer.alloc(0);
+  /** Bytes the stripper has not consumed yet. */
+  private pending: Buffer = Buffer.alloc(0);
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
@@ -45,7 +51,7 @@ export class ImageMetadataStripper extends Transform {
         this.pickStripper();
         this.pass(head);
       }
-      if (this.stripper !== 'none') this.stripper?.end();
+      if (this.stripper !== 'none' && this.stripper?.finished === false) throw damagedImage();
       callback();
     } catch (error) {
       callback(error as Error);
@@ -61,8 +67,13 @@ export class ImageMetadataStripper extends Transform {
   }
 
   private pass(chunk: Buffer): void {
-    if (this.stripper === 'none') this.push(chunk);
-    else this.stripper?.write(chunk);
+    if (this.stripper === 'none') {
+      this.push(chunk);
+      return;
+    }
+    if (!this.stripper) return;
+    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = data.subarray(this.stripper.parse(data));
   }
 }
 

@@ -22,12 +22,11 @@ type State = 'signature' | 'header' | 'copy' | 'exif' | 'skip' | 'done';
 /**
  * Passes on a PNG without its metadata chunks, never decoding it; image data is passed on verbatim. The first
  * eXIf chunk is replaced by one holding its Orientation tag alone, if that turns the image. Anything after IEND
- * is dropped. Throws a damaged-image error when the chunk structure is broken or, at `end()`, when IEND never
+ * is dropped. Throws a damaged-image error when the chunk structure is broken or, at the end, when IEND never
  * came (a truncated upload); refuses unknown critical chunks, which a decoder must not skip, so neither can we.
  */
 export class PngMetadataStripper implements MetadataStripper {
   private state: State = 'signature';
-  private pending: Buffer = Buffer.alloc(0);
   /** Bytes of the current chunk (data and CRC) still to pass on, read or skip. */
   private remaining = 0;
   private isLastChunk = false;
@@ -37,16 +36,12 @@ export class PngMetadataStripper implements MetadataStripper {
 
   constructor(private readonly out: (bytes: Buffer) => void) {}
 
-  write(chunk: Buffer): void {
-    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = data.subarray(this.parse(data));
+  get finished(): boolean {
+    return this.state === 'done';
   }
 
-  end(): void {
-    if (this.state !== 'done') throw damagedImage();
-  }
-
-  private parse(data: Buffer): number {
+  /** Consumes what it can of `data`; returns where the unparsed rest starts. */
+  parse(data: Buffer): number {
     let at = 0;
     while (at < data.length) {
       switch (this.state) {
