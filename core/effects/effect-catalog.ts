@@ -26,11 +26,6 @@ export async function listEnabledEffects(db: Knex): Promise<EffectView[]> {
   return rows.map(toView);
 }
 
-export async function findEnabledEffect(db: Knex, id: string): Promise<EffectView | undefined> {
-  const row = await Effect.query(db).modify('catalog').findById(id);
-  return row && toView(row);
-}
-
 export interface EffectCatalogCache {
   /** The enabled effects, at most `ttlMs` old. */
   listEnabled(): Promise<readonly EffectView[]>;
