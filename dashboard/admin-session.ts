@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AppDeps } from '../api/app-deps.js';
 import { requireUser } from '../api/middleware/authenticate.js';
+import { setStrictCookie } from '../api/strict-cookie.js';
 import { getAccount } from '../core/auth/accounts.js';
 import { forbidden } from '../core/errors.js';
 import { sameSecret } from './metrics-access.js';
@@ -37,16 +38,8 @@ export function verifyAdminCookie(secret: string, value: string | undefined, now
 
 export function adminSessionRoutes({ config, db, accessTokens }: Pick<AppDeps, 'config' | 'db' | 'accessTokens'>): Router {
   const router = new Router({ prefix: '/api/admin' });
-  const setCookie = (ctx: Context, value: string | null) => {
-    if (config.http.sslEnabled) ctx.cookies.secure = true;
-    ctx.cookies.set(ADMIN_COOKIE, value, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: ADMIN_COOKIE_PATH,
-      secure: config.http.sslEnabled,
-      ...(value !== null && { maxAge: config.admin.sessionTtlMs }),
-    });
-  };
+  const setCookie = (ctx: Context, value: string | null) =>
+    setStrictCookie(ctx, { name: ADMIN_COOKIE, path: ADMIN_COOKIE_PATH, value, maxAgeMs: config.admin.sessionTtlMs, sslEnabled: config.http.sslEnabled });
 
   router.post('/session', requireUser(accessTokens), async (ctx) => {
     // The token's role may predate a promotion or a demotion: the database decides.

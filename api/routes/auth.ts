@@ -6,6 +6,7 @@ import { authenticate, getAccount, registerAccount, type Account } from '../../c
 import { issueRefreshToken, revokeRefreshFamily, rotateRefreshToken } from '../../core/auth/refresh-tokens.js';
 import { unauthenticated } from '../../core/errors.js';
 import { rateLimit } from '../middleware/rate-limit.js';
+import { setStrictCookie } from '../strict-cookie.js';
 import { parseBody } from '../validate.js';
 
 export const REFRESH_COOKIE = 'cosnap_refresh';
@@ -38,18 +39,8 @@ export function authRoutes({ config, db, redis, accessTokens }: AppDeps): Router
   });
   const ttlMs = config.auth.refreshTtlMs;
 
-  const setRefreshCookie = (ctx: Context, token: string | null) => {
-    // SSL_ENABLED says the browser talks HTTPS. Behind a TLS-terminating proxy without TRUST_PROXY, Koa sees
-    // plain HTTP and `cookies` would refuse to set a Secure cookie, so tell it the connection is secure.
-    if (config.http.sslEnabled) ctx.cookies.secure = true;
-    ctx.cookies.set(REFRESH_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: REFRESH_COOKIE_PATH,
-      secure: config.http.sslEnabled,
-      ...(token !== null && { maxAge: ttlMs }),
-    });
-  };
+  const setRefreshCookie = (ctx: Context, token: string | null) =>
+    setStrictCookie(ctx, { name: REFRESH_COOKIE, path: REFRESH_COOKIE_PATH, value: token, maxAgeMs: ttlMs, sslEnabled: config.http.sslEnabled });
 
   /** Every sign-in starts a new refresh family; the access token is what API calls carry. */
   const startSession = async (ctx: Context, user: Account) => {

@@ -1,0 +1,20 @@
+import type { Context } from 'koa';
+
+/**
+ * Sets an httpOnly, SameSite=Strict cookie for `path` that lives `maxAgeMs`, or clears it when `value` is null.
+ * SSL_ENABLED says the browser talks HTTPS. Behind a TLS-terminating proxy without TRUST_PROXY, Koa sees plain
+ * HTTP and `cookies` would refuse to set a Secure cookie, so it is told the connection is secure.
+ */
+export function setStrictCookie(
+  ctx: Context,
+  cookie: { name: string; path: string; value: string | null; maxAgeMs: number; sslEnabled: boolean },
+): void {
+  if (cookie.sslEnabled) ctx.cookies.secure = true;
+  ctx.cookies.set(cookie.name, cookie.value, {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: cookie.path,
+    secure: cookie.sslEnabled,
+    ...(cookie.value !== null && { maxAge: cookie.maxAgeMs }),
+  });
+}
