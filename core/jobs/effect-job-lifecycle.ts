@@ -17,9 +17,9 @@ export async function claimJob(db: Knex, jobId: string): Promise<EffectJobRow | 
         SET status = 'running', started_at = coalesce(j.started_at, now()), attempts = j.attempts + 1,
             error_code = NULL, error_message = NULL, updated_at = now()
        FROM uploads AS u
-      WHERE j.id = ? AND j.status IN ('queued', 'running') AND u.id = j.upload_id
+      WHERE j.id = ? AND j.status = ANY(?::job_status[]) AND u.id = j.upload_id
       RETURNING j.*, u.storage_key AS upload_key`,
-    [jobId],
+    [jobId, [...UNFINISHED]],
   );
   return result.rows[0];
 }
