@@ -37,7 +37,7 @@ export interface RunningApi {
 
 export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
   const metrics = createMetrics({ service: 'api', version: config.version });
-  const reporter = createErrorReporter(config, 'api', logger);
+  const reporter = await createErrorReporter(config, 'api', logger);
   const db = createDb(config, 'cosnap-api');
   instrumentDb(db, metrics, { slowQueryMs: config.metrics.slowQueryMs, logger });
   const redis = createRedis(config.redis.url, 'producer', 'cosnap-api');

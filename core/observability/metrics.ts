@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerEventLoopDelay } from './event-loop-delay.js';
 
 /**
  * Every Prometheus metric a process exposes, on a registry of its own (built once per process by its entry
@@ -54,6 +55,7 @@ export function createMetrics(options: { service: MetricsService; version: strin
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   dropTotalGauges(registry);
+  registerEventLoopDelay(registry);
   let queueSampler: (() => Promise<QueueSample[]>) | undefined;
   let dependencyProbe: (() => Promise<Record<string, boolean>>) | undefined;
   // Each gauge resets and refills itself: the registry reads metrics concurrently, so one gauge's collect

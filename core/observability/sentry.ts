@@ -1,4 +1,3 @@
-import * as Sentry from '@sentry/node';
 import type { Config } from '../../config/index.js';
 import type { Logger } from './logger.js';
 import { redact } from './redact.js';
@@ -18,16 +17,19 @@ const disabled: ErrorReporter = { enabled: false, capture: () => undefined, clos
 
 /**
  * Sentry when SENTRY_DSN is set, else a no-op. The SDK keeps one client per process (its own global); this
- * module is the only place that touches it. Sending is asynchronous and a transport failure is swallowed by
+ * module is the only place that touches it. It is imported only when a DSN is set: the SDK and its
+ * OpenTelemetry instrumentation are hundreds of modules, seconds of every process start for nothing otherwise. Sending is asynchronous and a transport failure is swallowed by
  * the SDK, so an unreachable Sentry can never block a request or a job, nor crash the process.
  */
-export function createErrorReporter(
+export async function createErrorReporter(
   config: Pick<Readonly<Config>, 'sentry' | 'version'>,
   service: 'api' | 'worker',
   logger: Logger,
-): ErrorReporter {
+): Promise<ErrorReporter> {
   if (!config.sentry.dsn) return disabled;
+  let Sentry: typeof import('@sentry/node');
   try {
+    Sentry = await import('@sentry/node');
     Sentry.init({
       dsn: config.sentry.dsn,
       environment: config.sentry.environment,
