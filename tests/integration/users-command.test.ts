@@ -114,22 +114,30 @@ describe('npm run users', () => {
 
   it('refuses an unknown role with one line and exit 2, before it reaches the database', async () => {
     const frank = await account('frank');
-    expectRefusal(await users('role', frank.email, 'root'), 2, /Unknown role "root": use one of user, ops, admin/);
-    // No database at all: the role is refused first, so the answer is the same.
-    const offline = await runUsersCommand(['role', frank.email, 'superuser'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    const [refused, offline] = await Promise.all([
+      users('role', frank.email, 'root'),
+      // No database at all: the role is refused first, so the answer is the same.
+      runUsersCommand(['role', frank.email, 'superuser'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }),
+    ]);
+    expectRefusal(refused, 2, /Unknown role "root": use one of user, ops, admin/);
     expectRefusal(offline, 2, /Unknown role "superuser"/);
     expect(await roleOf(frank.id)).toBe('user');
   });
 
   it('prints its usage with --help, and refuses a missing or unknown command with exit 2', async () => {
-    const help = await users('--help');
+    const [help, none, unknown, short] = await Promise.all([
+      users('--help'),
+      users(),
+      users('promote', 'someone@example.test'),
+      users('role', 'someone@example.test'),
+    ]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/npm run users -- role <email> admin\|ops\|user/);
     expect(help.stdout).toMatch(/npm run users -- list/);
     expect(help.stdout).toContain('node dist/scripts/users.js');
-    expectRefusal(await users(), 2, /no command given/);
-    expectRefusal(await users('promote', 'someone@example.test'), 2, /unknown command "promote"/);
-    expectRefusal(await users('role', 'someone@example.test'), 2, /wrong arguments for "role"/);
+    expectRefusal(none, 2, /no command given/);
+    expectRefusal(unknown, 2, /unknown command "promote"/);
+    expectRefusal(short, 2, /wrong arguments for "role"/);
   });
 
   it('says which database it could not reach, without the credentials in DATABASE_URL', async () => {
