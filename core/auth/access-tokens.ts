@@ -10,7 +10,7 @@ export interface AccessClaims {
 
 const ISSUER = 'cosnap';
 const AUDIENCE = 'cosnap-api';
-const ROLES: readonly Role[] = ['user', 'ops', 'admin'];
+export const ROLES: readonly Role[] = ['user', 'ops', 'admin'];
 
 /** Verified tokens kept per process; at ~300 bytes a token, the bound keeps the cache under a few megabytes. */
 const VERIFIED_CACHE_SIZE = 10_000;

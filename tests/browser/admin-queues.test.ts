@@ -5,6 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { apiClient, registerUser } from '../support/http-client.js';
+import { failedSweepJob } from '../support/failed-job.js';
 import { waitFor } from '../support/wait-for.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -55,20 +56,8 @@ describe('Bull Board in Chromium', () => {
   });
 
   it('loads for an admin, who can retry a failed job from it and see it succeed', async () => {
-    // A sweep that fails because the database lost a table, as an outage would make it fail.
-    await stack.db.raw('ALTER TABLE effect_jobs RENAME TO effect_jobs_moved');
-    const worker = await stack.startWorker({ WORKER_QUEUES: 'maintenance' });
+    const { jobId: failedId, worker } = await failedSweepJob(stack);
     const maintenance = stack.api.deps.queues.byName.maintenance;
-    let failedId: string;
-    try {
-      const [failed] = await waitFor('a failed sweep', async () => {
-        const jobs = await maintenance.getFailed(0, 0);
-        return jobs.length ? jobs : undefined;
-      });
-      failedId = failed!.id!;
-    } finally {
-      await stack.db.raw('ALTER TABLE effect_jobs_moved RENAME TO effect_jobs');
-    }
 
     const { context, page, status } = await pageSignedInAs('admin');
     expect(status).toBe(200);

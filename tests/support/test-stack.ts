@@ -137,7 +137,12 @@ export async function spawnWorker(env: Record<string, string>): Promise<WorkerPr
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not become ready in 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => {
+      // The caller never gets a handle to stop it, so it must not outlive this failure (it would keep polling
+      // a dropped database and a deleted queue prefix).
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not become ready in 20 s:\n${output}`));
+    }, 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (WORKER_READY.test(output)) {

@@ -1,5 +1,6 @@
 import { A, useNavigate } from '@solidjs/router';
 import { Show } from 'solid-js';
+import { QueuesLink } from '../admin/queues-link';
 import { credits, sessionState, signOut } from '../auth/session';
 import { t, toggleLocale } from '../i18n/i18n';
 import './site-header.css';
@@ -27,6 +28,7 @@ export function SiteHeader() {
               {t('nav.creations')}
             </A>
           </Show>
+          <QueuesLink />
         </nav>
         <Show when={sessionState() === 'signed-in'}>
           <A

@@ -12,6 +12,8 @@ export const en = {
   'nav.signOut': 'Sign out',
   'nav.credits': 'Credits: {n}',
   'nav.creditsLabel': '{n} {n|credit|credits} — buy more',
+  'nav.queues': 'Queues',
+  'nav.queuesTitle': 'Bull Board: the job queues (admins and ops)',
   'lang.switch': '中文',
   'lang.switchLabel': 'Switch language to Chinese',
 

@@ -12,6 +12,8 @@ export const zhCN: Messages = {
   'nav.signOut': '退出登录',
   'nav.credits': '积分：{n}',
   'nav.creditsLabel': '{n} 积分 — 购买更多',
+  'nav.queues': '队列',
+  'nav.queuesTitle': 'Bull Board：任务队列（管理员和运维）',
   'lang.switch': 'English',
   'lang.switchLabel': '切换到英文',
 
