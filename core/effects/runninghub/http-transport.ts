@@ -78,6 +78,9 @@ function send(request: HttpRequest, agent: http.Agent): Promise<HttpResponse> {
         else chunks.push(chunk);
       });
       res.on('error', (error) => fail('network', `${what} broke off mid-answer`, error));
+      res.on('close', () => {
+        if (!res.complete) fail('network', `${what} broke off mid-answer`);
+      });
       res.on('end', () => {
         if (settled) return;
         settled = true;

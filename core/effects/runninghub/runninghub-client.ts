@@ -122,10 +122,12 @@ export function createRunningHubClient(options: RunningHubClientOptions): Runnin
       if (length <= 0 || length > maxUploadBytes) {
         throw toError(context, problem('invalid', length > 0 ? 'FILE_TOO_LARGE' : 'BAD_INPUT'), { endpoint: 'upload' }, null);
       }
-      const body = multipartBody(
-        { apiKey, fileType: 'image' },
-        { fieldName: 'file', fileName: uploadOptions.fileName ?? 'image.png', contentType: uploadOptions.contentType ?? 'image/png', source: image },
-      );
+      const fileName = uploadOptions.fileName ?? 'image.png';
+      const contentType = uploadOptions.contentType ?? 'image/png';
+      if (!/^[\w.-]{1,100}$/.test(fileName) || !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) {
+        throw toError(context, problem('invalid', 'BAD_INPUT'), { endpoint: 'upload' }, null);
+      }
+      const body = multipartBody({ apiKey, fileType: 'image' }, { fieldName: 'file', fileName, contentType, source: image });
       const call: ApiCall = {
         endpoint: 'upload',
         path: 'task/openapi/upload',

@@ -23,7 +23,7 @@ export interface ProblemResult {
 export type Mapped<T extends { kind: string }> = T | ProblemResult;
 
 const intCode = z.union([z.number().int(), z.string().regex(/^-?[0-9]{1,9}$/).transform(Number)]);
-const envelopeSchema = z.object({ code: intCode, msg: z.string().nullish(), data: z.unknown() });
+const envelopeSchema = z.object({ code: intCode, msg: z.string().nullish(), data: z.unknown().optional() });
 
 /** The envelope in a parsed body, or undefined when the body is not one (an HTML error page, say). */
 export function readEnvelope(json: unknown): Envelope | undefined {
@@ -49,7 +49,7 @@ function problemOfCode(envelope: Envelope): ProblemResult {
 }
 
 const decimal = z.union([z.string(), z.number()]).nullish().transform((value) => (value === null || value === undefined || value === '' ? null : String(value)));
-const text = z.unknown().transform((value) => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null));
+const text = z.unknown().optional().transform((value) => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null));
 
 const uploadData = z.object({ fileName: z.string().min(1) });
 
@@ -59,7 +59,7 @@ export function mapUpload(envelope: Envelope): Mapped<{ kind: 'uploaded'; fileNa
   return data.success ? { kind: 'uploaded', fileName: data.data.fileName } : badResponse(envelope);
 }
 
-const createData = z.object({ taskId: z.unknown(), taskStatus: z.string().nullish(), promptTips: text });
+const createData = z.object({ taskId: z.unknown().optional(), taskStatus: z.string().nullish(), promptTips: text });
 
 export function mapCreate(envelope: Envelope): Mapped<{ kind: 'created'; taskId: string; state: 'queued' | 'running'; promptTips: string | null }> {
   if (envelope.code !== 0) return problemOfCode(envelope);
@@ -139,7 +139,7 @@ const failedReasonSchema = z.object({
   node_id: text,
   exception_type: text,
   exception_message: text,
-  traceback: z.unknown().transform((value) => (typeof value === 'string' ? value : Array.isArray(value) ? value.join('') : null)),
+  traceback: z.unknown().optional().transform((value) => (typeof value === 'string' ? value : Array.isArray(value) ? value.join('') : null)),
 });
 
 const REASON_LIMIT = 500;
