@@ -1,7 +1,7 @@
 import { callRunningHub, toError, type ApiCall, type ApiCallContext, type RunningHubCallEvent } from './runninghub-api-call.js';
 import { mapAccount, mapCancel, mapCreate, mapOutputs, mapStatus, mapUpload, problem, type Mapped, type ProblemResult, type RemoteStatus } from './runninghub-envelope.js';
 import { RUNNINGHUB_ID } from './runninghub-ids.js';
-import { createHttpTransport, type HttpTransport } from './http-transport.js';
+import { createHttpTransport } from './http-transport.js';
 import { multipartBody } from './multipart-body.js';
 import { downloadOutput } from './output-download.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './retry-backoff.js';
@@ -21,18 +21,19 @@ import type {
 } from './runninghub-types.js';
 
 export interface RunningHubClientOptions {
+  /** `RUNNINGHUB_API_KEY`; without one, build no client (its effects show as unavailable). */
   apiKey: string;
-  /** In order of preference; see `regionsFromUrls`. */
+  /** In order of preference: `regionsFromUrls({ china: RUNNINGHUB_API_URL_CHINA, hk: RUNNINGHUB_API_URL_HK })`. */
   regions: readonly RegionConfig[];
-  /** Bound on each attempt of an API call. @defaultValue 15000 */
+  /** Bound on each attempt of an API call (`RUNNINGHUB_TIMEOUT`). @defaultValue 15000 */
   timeoutMs?: number;
   /** Bound on each attempt of an upload or an output download. @defaultValue max(timeoutMs, 120000) */
   transferTimeoutMs?: number;
-  /** Retries after the first attempt, for transport failures and 5xx only. @defaultValue 2 */
+  /** Retries after the first attempt, for transport failures and 5xx only (`RUNNINGHUB_RETRIES`). @defaultValue 2 */
   retries?: number;
   backoff?: BackoffOptions;
   breaker?: Partial<Omit<BreakerOptions, 'now'>>;
-  /** Where RunningHub POSTs `TASK_END` (our webhook route); a task request may override it. */
+  /** Where RunningHub POSTs `TASK_END`: `${PUBLIC_URL}/api/providers/runninghub/webhook`; a task request may override it. */
   webhookUrl?: string;
   /** RunningHub refuses uploads above 30 MB (809); we refuse them before sending. @defaultValue 30 MiB */
   maxUploadBytes?: number;
@@ -43,8 +44,6 @@ export interface RunningHubClientOptions {
   random?: () => number;
   onCall?: (event: RunningHubCallEvent) => void;
   onRegionStateChange?: (region: RegionName, from: BreakerState, to: BreakerState) => void;
-  /** For tests; the client closes only a transport it made. */
-  transport?: HttpTransport;
 }
 
 export interface CallOptions {
@@ -93,8 +92,7 @@ export function createRunningHubClient(options: RunningHubClientOptions): Runnin
   const timeoutMs = options.timeoutMs ?? 15_000;
   const transferTimeoutMs = options.transferTimeoutMs ?? Math.max(timeoutMs, 120_000);
   const maxUploadBytes = options.maxUploadBytes ?? 30 * MiB;
-  const ownTransport = !options.transport;
-  const transport = options.transport ?? createHttpTransport();
+  const transport = createHttpTransport();
   const router = new RegionRouter(options.regions, { ...options.breaker, now: options.now, onStateChange: options.onRegionStateChange });
   const context: ApiCallContext = {
     transport,
@@ -190,9 +188,7 @@ export function createRunningHubClient(options: RunningHubClientOptions): Runnin
 
     regionStates: () => router.states(),
 
-    close() {
-      if (ownTransport) transport.close();
-    },
+    close: () => transport.close(),
   };
 
   function createCall(request: CreateTaskRequest, signal: AbortSignal | undefined): ApiCall {
