@@ -1,0 +1,89 @@
+import { DomainError, type ErrorClass } from '../../errors.js';
+import type { RunningHubProblemKind } from './runninghub-codes.js';
+import type { RegionName, RunningHubEndpoint } from './runninghub-types.js';
+
+/** Our own stable codes for problems that never reached a RunningHub envelope. */
+export type TransportCode =
+  | 'TIMEOUT'
+  | 'NETWORK'
+  | 'BAD_RESPONSE'
+  | 'REGIONS_DOWN'
+  | 'REGION_DOWN'
+  | 'BAD_INPUT'
+  | 'REGION_NOT_CONFIGURED'
+  | 'FILE_TOO_LARGE'
+  | 'OUTPUT_EXPIRED'
+  | `HTTP_${number}`;
+
+export interface RunningHubProblem {
+  kind: RunningHubProblemKind;
+  /**
+   * Stable and safe as a metric label: RunningHub's name for the envelope code (`TASK_QUEUE_MAXED`,
+   * `CODE_<n>` for an undocumented one) or a `TransportCode`.
+   */
+  runningHubCode: string;
+  /** The envelope's `code`, when there was an envelope. */
+  envelopeCode: number | null;
+  /** RunningHub's `msg`, shortened, with the key scrubbed out. */
+  providerMessage?: string;
+}
+
+export interface RunningHubErrorContext {
+  endpoint: RunningHubEndpoint;
+  region: RegionName | null;
+  /**
+   * The request may have taken effect although no answer came back (a timeout or a broken connection after it
+   * was sent). For `create` this means a task may exist that we hold no id for.
+   */
+  ambiguous?: boolean;
+}
+
+/**
+ * The error class a problem reports under. Key, account and workflow errors deserve a class of their own that
+ * pages ops (proposed: `configuration` in `ErrorClass`, HTTP 503 family, with an ErrorCode
+ * `PROVIDER_MISCONFIGURED`); until `core/errors.ts` has it they report as `external_api` and set
+ * `RunningHubError.pagesOps`.
+ */
+export function errorClassOfProblem(_kind: RunningHubProblemKind): ErrorClass {
+  return 'external_api';
+}
+
+const KIND_TEXT: Record<RunningHubProblemKind, string> = {
+  capacity: 'busy or unreachable, retry later',
+  misconfigured: 'rejected our configuration',
+  invalid: 'rejected the request',
+  not_found: 'does not know the task',
+};
+
+/** A RunningHub call that did not succeed. `kind` says what to do; the message names no secret and no user input. */
+export class RunningHubError extends DomainError {
+  readonly kind: RunningHubProblemKind;
+  readonly runningHubCode: string;
+  readonly envelopeCode: number | null;
+  readonly providerMessage: string | undefined;
+  readonly endpoint: RunningHubEndpoint;
+  readonly region: RegionName | null;
+  readonly ambiguous: boolean;
+  /** Ops must act: the key, the account balance or a workflow id is wrong. */
+  readonly pagesOps: boolean;
+
+  constructor(problem: RunningHubProblem, context: RunningHubErrorContext, options?: { cause?: unknown }) {
+    const code = problem.envelopeCode === null ? problem.runningHubCode : `${problem.runningHubCode} (${problem.envelopeCode})`;
+    super(
+      problem.kind === 'capacity' ? 'PROVIDER_UNAVAILABLE' : 'PROVIDER_FAILED',
+      `RunningHub ${context.endpoint} ${KIND_TEXT[problem.kind]}: ${code}${context.region ? ` [${context.region}]` : ''}`,
+      errorClassOfProblem(problem.kind),
+      { provider: 'runninghub', kind: problem.kind, runningHubCode: problem.runningHubCode, endpoint: context.endpoint },
+      options,
+    );
+    this.name = 'RunningHubError';
+    this.kind = problem.kind;
+    this.runningHubCode = problem.runningHubCode;
+    this.envelopeCode = problem.envelopeCode;
+    this.providerMessage = problem.providerMessage;
+    this.endpoint = context.endpoint;
+    this.region = context.region;
+    this.ambiguous = context.ambiguous ?? false;
+    this.pagesOps = problem.kind === 'misconfigured';
+  }
+}
