@@ -17,7 +17,10 @@ export interface AlipayOptions {
    * @defaultValue `https://openapi.alipay.com`
    */
   endpoint?: string;
-  /** Per attempt. @defaultValue 10000 */
+  /**
+   * Per attempt. The SDK's HTTP client (undici) checks it on a coarse clock: it may fire up to a second late.
+   * @defaultValue 10000
+   */
   timeoutMs?: number;
   /** Retries of a retryable failure per call. @defaultValue 2 */
   retries?: number;
