@@ -114,13 +114,18 @@ export class FakeAlipayGateway {
     this.orders.delete(outTradeNo);
   }
 
-  /** Posts the trade_status_sync notification of a scanned order to `url`, genuine or spoiled. */
+  /**
+   * Posts the trade_status_sync notification of a scanned order, genuine or spoiled, to the notify_url it was
+   * precreated with (or to `url`). `fields` adds or overrides parameters before signing.
+   */
   async notify(
-    url: string,
     outTradeNo: string,
-    options: DeliveryOptions & { tamper?: AlipayNotificationTamper; fields?: Record<string, string> } = {},
+    options: DeliveryOptions & { url?: string; tamper?: AlipayNotificationTamper; fields?: Record<string, string> } = {},
   ): Promise<DeliveryResult[]> {
-    const form = this.notificationForm(this.order(outTradeNo), options.tamper, options.fields);
+    const order = this.order(outTradeNo);
+    const url = options.url ?? order.notifyUrl;
+    if (!url) throw new Error(`the fake Alipay trade ${outTradeNo} has no notify_url`);
+    const form = this.notificationForm(order, options.tamper, options.fields);
     const notification = { body: new URLSearchParams(form).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' } };
     const results = await deliverNotification(url, notification, options);
     this.counters.notificationsSent += results.length;

@@ -46,6 +46,8 @@ export type WechatNotificationTamper =
 
 const ORDER_PATH = /^\/v3\/pay\/transactions\/out-trade-no\/([^/?]+)(\/close)?(?:\?(.*))?$/;
 const OUT_TRADE_NO = /^[0-9A-Za-z_|*-]{6,32}$/;
+/** https without a query, as WeChat Pay demands; plain http on loopback too, so tests can point it at our API. */
+const NOTIFY_URL = /^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost)[:/])[^?#]+$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 const rsaKeys = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -112,10 +114,16 @@ export class FakeWechatPayGateway {
     this.orders.delete(outTradeNo);
   }
 
-  /** Posts the TRANSACTION.SUCCESS notification of a paid order to `url`, genuine or spoiled. */
-  async notify(url: string, outTradeNo: string, options: DeliveryOptions & { tamper?: WechatNotificationTamper } = {}): Promise<DeliveryResult[]> {
-    const notification = this.notification(this.order(outTradeNo), options.tamper);
-    const results = await deliverNotification(url, notification, options);
+  /**
+   * Posts the TRANSACTION.SUCCESS notification of an order, genuine or spoiled, to the notify_url it was created
+   * with (or to `url`). Each delivery of a real retry is signed anew; `stale` replays an old one.
+   */
+  async notify(
+    outTradeNo: string,
+    options: DeliveryOptions & { url?: string; tamper?: WechatNotificationTamper } = {},
+  ): Promise<DeliveryResult[]> {
+    const order = this.order(outTradeNo);
+    const results = await deliverNotification(options.url ?? order.notifyUrl, this.notification(order, options.tamper), options);
     this.counters.notificationsSent += results.length;
     return results;
   }
@@ -224,7 +232,7 @@ export class FakeWechatPayGateway {
     const problems = [
       typeof body.description === 'string' && body.description.length > 0 && body.description.length <= 127,
       typeof body.out_trade_no === 'string' && OUT_TRADE_NO.test(body.out_trade_no),
-      typeof body.notify_url === 'string' && body.notify_url.startsWith('https://') && !body.notify_url.includes('?'),
+      typeof body.notify_url === 'string' && NOTIFY_URL.test(body.notify_url),
       Number.isSafeInteger(body.amount?.total) && body.amount.total > 0 && [undefined, 'CNY'].includes(body.amount?.currency),
       body.time_expire === undefined || RFC3339.test(body.time_expire),
     ];

@@ -164,7 +164,7 @@ describe('Alipay notifications', () => {
 
   it('turns a genuine notification with % and + in its values into a paid event and replies success', async () => {
     const { order, trade } = await paidOrder(99900);
-    const [delivery] = await gateway.notify(receiver.url, order.outTradeNo, { fields: { subject: '100% off + 1000 credits', body: 'a+b=c&d%20' } });
+    const [delivery] = await gateway.notify(order.outTradeNo, { url: receiver.url, fields: { subject: '100% off + 1000 credits', body: 'a+b=c&d%20' } });
     expect(delivery).toEqual({ status: 200, body: 'success' });
     expect(receiver.events.at(-1)).toMatchObject({
       provider: 'alipay',
@@ -176,9 +176,17 @@ describe('Alipay notifications', () => {
     });
   });
 
+  it('is delivered to the notify_url given at creation, late as well', async () => {
+    const order = newOrder();
+    await createAlipay({ ...options, notifyUrl: receiver.url }).createPayment(order);
+    gateway.markPaid(order.outTradeNo);
+    expect((await gateway.notify(order.outTradeNo, { delayMs: 200 }))[0]?.body).toBe('success');
+    expect(receiver.events.at(-1)).toMatchObject({ outTradeNo: order.outTradeNo, action: 'paid' });
+  });
+
   it('verifies the same notification delivered five times at once, each on its own (the ledger de-duplicates)', async () => {
     const { order } = await paidOrder();
-    const deliveries = await gateway.notify(receiver.url, order.outTradeNo, { times: 5, concurrent: true });
+    const deliveries = await gateway.notify(order.outTradeNo, { url: receiver.url, times: 5, concurrent: true });
     expect(deliveries.map((delivery) => delivery.body)).toEqual(['success', 'success', 'success', 'success', 'success']);
     expect(receiver.events.filter((event) => event.outTradeNo === order.outTradeNo)).toHaveLength(5);
   });
@@ -187,7 +195,7 @@ describe('Alipay notifications', () => {
     const order = newOrder();
     await alipay.createPayment(order);
     gateway.markClosed(order.outTradeNo);
-    expect((await gateway.notify(receiver.url, order.outTradeNo))[0]?.body).toBe('success');
+    expect((await gateway.notify(order.outTradeNo, { url: receiver.url }))[0]?.body).toBe('success');
     expect(receiver.events.at(-1)).toMatchObject({ outTradeNo: order.outTradeNo, action: 'ignored' });
   });
 
@@ -201,7 +209,7 @@ describe('Alipay notifications', () => {
   it.each(refusals)('refuses a notification spoiled by %s (%s) with a fail reply and no event', async (tamper, reason) => {
     const { order } = await paidOrder();
     const eventsBefore = receiver.events.length;
-    const [delivery] = await gateway.notify(receiver.url, order.outTradeNo, { tamper });
+    const [delivery] = await gateway.notify(order.outTradeNo, { url: receiver.url, tamper });
     expect(delivery).toEqual({ status: 400, body: 'fail' });
     expect(receiver.events.length).toBe(eventsBefore);
     expect(receiver.refusals.at(-1)).toMatchObject({ provider: 'alipay', reason });

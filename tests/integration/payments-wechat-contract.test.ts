@@ -175,7 +175,7 @@ describe('WeChat Pay notifications', () => {
 
   it('turns a genuine notification into a paid event and acknowledges it with an empty 204', async () => {
     const { order, transaction } = await paidOrder(30000);
-    const [delivery] = await gateway.notify(receiver.url, order.outTradeNo);
+    const [delivery] = await gateway.notify(order.outTradeNo, { url: receiver.url });
     expect(delivery).toEqual({ status: 204, body: '' });
     expect(receiver.events.at(-1)).toMatchObject({
       provider: 'wechat',
@@ -187,11 +187,19 @@ describe('WeChat Pay notifications', () => {
     });
   });
 
+  it('is delivered to the notify_url given at creation, late as well', async () => {
+    const order = newOrder();
+    await createWechatPay({ ...options, notifyUrl: receiver.url }).createPayment(order);
+    gateway.markPaid(order.outTradeNo);
+    expect((await gateway.notify(order.outTradeNo, { delayMs: 200 }))[0]?.status).toBe(204);
+    expect(receiver.events.at(-1)).toMatchObject({ outTradeNo: order.outTradeNo, action: 'paid' });
+  });
+
   it('accepts notifications signed with either verification key during a key switch', async () => {
     const { order } = await paidOrder();
     gateway.signWith = 'public_key';
     try {
-      expect((await gateway.notify(receiver.url, order.outTradeNo))[0]?.status).toBe(204);
+      expect((await gateway.notify(order.outTradeNo, { url: receiver.url }))[0]?.status).toBe(204);
     } finally {
       gateway.signWith = 'certificate';
     }
@@ -199,7 +207,7 @@ describe('WeChat Pay notifications', () => {
 
   it('verifies the same notification delivered five times at once, each on its own (the ledger de-duplicates)', async () => {
     const { order } = await paidOrder();
-    const deliveries = await gateway.notify(receiver.url, order.outTradeNo, { times: 5, concurrent: true });
+    const deliveries = await gateway.notify(order.outTradeNo, { url: receiver.url, times: 5, concurrent: true });
     expect(deliveries.map((delivery) => delivery.status)).toEqual([204, 204, 204, 204, 204]);
     expect(receiver.events.filter((event) => event.outTradeNo === order.outTradeNo)).toHaveLength(5);
   });
@@ -218,7 +226,7 @@ describe('WeChat Pay notifications', () => {
   it.each(refusals)('refuses a notification spoiled by %s (%s) with a FAIL reply and no event', async (tamper, reason) => {
     const { order } = await paidOrder();
     const eventsBefore = receiver.events.length;
-    const [delivery] = await gateway.notify(receiver.url, order.outTradeNo, { tamper });
+    const [delivery] = await gateway.notify(order.outTradeNo, { url: receiver.url, tamper });
     expect(delivery?.status).toBe(401);
     expect(JSON.parse(delivery!.body)).toMatchObject({ code: 'FAIL' });
     expect(receiver.events.length).toBe(eventsBefore);
