@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAlipay } from '../../core/payments/alipay.js';
 import { PaymentProviderError } from '../../core/payments/payment-errors.js';
+import { createPaymentProviders } from '../../core/payments/payment-providers.js';
 import { PaymentOptionsError } from '../../core/payments/provider-options.js';
 import { backoffDelayMs, withProviderRetries } from '../../core/payments/provider-retry.js';
 import { createWechatPay } from '../../core/payments/wechat-pay.js';
@@ -106,5 +107,27 @@ describe('provider options', () => {
     expect(createAlipay({ appId: '2021004100000001', privateKey: app.privatePem, alipayPublicKey: bareAlipayKey, notifyUrl: 'https://x.example/n' }).identifier).toBe(
       'alipay',
     );
+  });
+});
+
+describe('the configured providers', () => {
+  const sandbox = { enabled: true, signingSecret: 'x'.repeat(32), payPageUrl: '/pay/sandbox' };
+
+  it('offers only what is configured, and the sandbox only when enabled', () => {
+    expect(createPaymentProviders({}).available).toEqual([]);
+    const onlySandbox = createPaymentProviders({ sandbox });
+    expect(onlySandbox.available).toEqual(['sandbox']);
+    expect(onlySandbox.get('wechat')).toBeUndefined();
+    expect(onlySandbox.sandbox?.identifier).toBe('sandbox');
+    expect(createPaymentProviders({ sandbox: { ...sandbox, enabled: false } }).available).toEqual([]);
+  });
+
+  it('refuses to start with a provider configured badly, naming each provider and option', () => {
+    expect(() =>
+      createPaymentProviders({
+        sandbox: { ...sandbox, signingSecret: 'short' },
+        alipay: { appId: '', privateKey: '', alipayPublicKey: '', notifyUrl: 'https://x.example/n' },
+      }),
+    ).toThrow(/alipay payment options are invalid: appId: missing.*; sandbox payment options are invalid: signingSecret/);
   });
 });
