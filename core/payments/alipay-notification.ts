@@ -1,7 +1,8 @@
 import type { AlipaySettings } from './alipay-options.js';
 import { alipayPaymentStatus, isAlipayPaid } from './alipay-trade.js';
 import { NotificationRefused } from './payment-errors.js';
-import { isValidOutTradeNo, type IncomingNotification, type PaymentEvent } from './payment-provider.js';
+import { paymentEvent } from './payment-event.js';
+import type { IncomingNotification, PaymentEvent } from './payment-provider.js';
 
 const refuse = (reason: NotificationRefused['reason'], detail?: string) => new NotificationRefused('alipay', reason, detail);
 
@@ -28,18 +29,6 @@ export function verifyAlipayNotification(settings: AlipaySettings, notification:
   if (form.sign_type !== 'RSA2') throw refuse('unsupported_sign_type', `sign_type ${form.sign_type ?? 'absent'}`);
   if (!settings.sdk.checkNotifySignV2(form)) throw refuse('bad_signature', `notify_id ${form.notify_id ?? '?'}`);
   if (form.app_id !== settings.appId) throw refuse('wrong_app_id', `app_id ${form.app_id ?? 'absent'}`);
-  const status = alipayPaymentStatus(form);
-  const outTradeNo = form.out_trade_no;
-  if (!outTradeNo || !isValidOutTradeNo(outTradeNo) || !status.providerTradeNo || status.amountFen === undefined)
-    throw refuse('malformed', 'lacks out_trade_no, trade_no or a valid total_amount');
-  return {
-    provider: 'alipay',
-    action: form.notify_type === 'trade_status_sync' && isAlipayPaid(form.trade_status) ? 'paid' : 'ignored',
-    outTradeNo,
-    providerTradeNo: status.providerTradeNo,
-    amountFen: status.amountFen,
-    currency: status.currency ?? 'CNY',
-    ...(status.paidAt && { paidAt: status.paidAt }),
-    raw: form,
-  };
+  const paid = form.notify_type === 'trade_status_sync' && isAlipayPaid(form.trade_status);
+  return paymentEvent('alipay', paid, form.out_trade_no, alipayPaymentStatus(form), form);
 }

@@ -3,14 +3,14 @@ import { verifyAlipayNotification } from './alipay-notification.js';
 import { alipaySettings, type AlipayOptions } from './alipay-options.js';
 import { alipayPaymentStatus, type AlipayTrade } from './alipay-trade.js';
 import { toBeijingDateTime } from './china-time.js';
-import { closeOutcomeAfterRefusal } from './close-outcome.js';
+import { closeTrade } from './close-outcome.js';
 import { fenToYuan } from './money.js';
 import { checkOutTradeNo, checkPaymentOrder } from './order-checks.js';
-import { PaymentProviderError } from './payment-errors.js';
+import { hasProviderCode, PaymentProviderError } from './payment-errors.js';
 import type { CloseOutcome, NotificationAck, PaymentProvider, PaymentStatus } from './payment-provider.js';
 import { withProviderRetries } from './provider-retry.js';
 
-const isTradeNotExist = (error: unknown) => error instanceof PaymentProviderError && error.details.providerCode === 'ACQ.TRADE_NOT_EXIST';
+const TRADE_NOT_EXIST = 'ACQ.TRADE_NOT_EXIST';
 
 /**
  * Alipay face-to-face payments (`alipay.trade.precreate` QR codes) through the official `alipay-sdk`, on its
@@ -38,7 +38,7 @@ export function createAlipay(options: AlipayOptions): PaymentProvider {
       trade = await call('query', '/v3/alipay/trade/query', { out_trade_no: outTradeNo });
     } catch (error) {
       // Normal for an order whose QR code was never scanned: the trade is created at Alipay by the scan.
-      if (isTradeNotExist(error)) return { state: 'not_found', raw: { code: 'ACQ.TRADE_NOT_EXIST' } };
+      if (hasProviderCode(error, TRADE_NOT_EXIST)) return { state: 'not_found', raw: { code: TRADE_NOT_EXIST } };
       throw error;
     }
     if (trade?.out_trade_no !== outTradeNo) throw badResponse('query');
@@ -63,15 +63,9 @@ export function createAlipay(options: AlipayOptions): PaymentProvider {
 
     queryPayment,
 
-    async closePayment(outTradeNo): Promise<CloseOutcome> {
+    closePayment(outTradeNo): Promise<CloseOutcome> {
       checkOutTradeNo('alipay', 'close', outTradeNo);
-      try {
-        await call('close', '/v3/alipay/trade/close', { out_trade_no: outTradeNo });
-        return 'closed';
-      } catch (error) {
-        if (isTradeNotExist(error)) return 'not_found';
-        return closeOutcomeAfterRefusal(error, () => queryPayment(outTradeNo));
-      }
+      return closeTrade(() => call('close', '/v3/alipay/trade/close', { out_trade_no: outTradeNo }), TRADE_NOT_EXIST, () => queryPayment(outTradeNo));
     },
 
     verifyNotification: (notification) => Promise.resolve().then(() => verifyAlipayNotification(settings, notification)),

@@ -78,3 +78,8 @@ export class NotificationRefused extends Error {
     this.name = 'NotificationRefused';
   }
 }
+
+/** Whether `error` is a provider's answer with that code (`ORDER_NOT_EXIST`, `ACQ.TRADE_NOT_EXIST`, ...). */
+export function hasProviderCode(error: unknown, providerCode: string): boolean {
+  return error instanceof PaymentProviderError && error.details.providerCode === providerCode;
+}

@@ -1,5 +1,6 @@
 import { NotificationRefused } from './payment-errors.js';
-import { isValidOutTradeNo, type IncomingNotification, type PaymentEvent } from './payment-provider.js';
+import { paymentEvent } from './payment-event.js';
+import type { IncomingNotification, PaymentEvent } from './payment-provider.js';
 import type { WechatPaySettings } from './wechat-pay-options.js';
 import { decryptWechatResource, type WechatEncryptedResource } from './wechat-pay-resource.js';
 import { verifyWechatSignature } from './wechat-pay-signature.js';
@@ -47,19 +48,7 @@ export function verifyWechatNotification(settings: WechatPaySettings, notificati
   if (transaction.mchid !== settings.mchId) throw refuse('wrong_merchant_id', `mchid ${String(transaction.mchid)}`);
   if (transaction.appid !== settings.appId) throw refuse('wrong_app_id', `appid ${String(transaction.appid)}`);
   const status = wechatPaymentStatus(transaction);
-  const outTradeNo = transaction.out_trade_no;
-  if (typeof outTradeNo !== 'string' || !isValidOutTradeNo(outTradeNo) || !status.providerTradeNo || status.amountFen === undefined)
-    throw refuse('malformed', 'transaction lacks out_trade_no, transaction_id or amount');
   const paid = envelope.event_type === 'TRANSACTION.SUCCESS' && status.state === 'paid';
-  return {
-    provider: 'wechat',
-    action: paid ? 'paid' : 'ignored',
-    outTradeNo,
-    providerTradeNo: status.providerTradeNo,
-    amountFen: status.amountFen,
-    // `currency` is optional in WeChat's amount object and documented to default to CNY.
-    currency: status.currency ?? 'CNY',
-    ...(status.paidAt && { paidAt: status.paidAt }),
-    raw: { id: envelope.id, create_time: envelope.create_time, event_type: envelope.event_type, summary: envelope.summary, transaction },
-  };
+  const raw = { id: envelope.id, create_time: envelope.create_time, event_type: envelope.event_type, summary: envelope.summary, transaction };
+  return paymentEvent('wechat', paid, transaction.out_trade_no, status, raw);
 }

@@ -1,14 +1,14 @@
 import { toBeijingRfc3339 } from './china-time.js';
-import { closeOutcomeAfterRefusal } from './close-outcome.js';
+import { closeTrade } from './close-outcome.js';
 import { checkOutTradeNo, checkPaymentOrder } from './order-checks.js';
-import { PaymentProviderError } from './payment-errors.js';
+import { hasProviderCode, PaymentProviderError } from './payment-errors.js';
 import type { CloseOutcome, NotificationAck, PaymentProvider, PaymentStatus } from './payment-provider.js';
 import { createWechatPayClient } from './wechat-pay-client.js';
 import { verifyWechatNotification } from './wechat-pay-notification.js';
 import { wechatPaySettings, type WechatPayOptions } from './wechat-pay-options.js';
 import { isWechatTransaction, wechatPaymentStatus } from './wechat-pay-transaction.js';
 
-const isNotFound = (error: unknown) => error instanceof PaymentProviderError && error.details.providerCode === 'ORDER_NOT_EXIST';
+const ORDER_NOT_EXIST = 'ORDER_NOT_EXIST';
 
 /**
  * WeChat Pay API v3, Native (QR code) payments: `node:crypto` signing and verification, `fetch` with a timeout
@@ -25,7 +25,7 @@ export function createWechatPay(options: WechatPayOptions): PaymentProvider {
     try {
       transaction = await client.call('query', 'GET', `/v3/pay/transactions/out-trade-no/${outTradeNo}?mchid=${settings.mchId}`);
     } catch (error) {
-      if (isNotFound(error)) return { state: 'not_found', raw: { code: 'ORDER_NOT_EXIST' } };
+      if (hasProviderCode(error, ORDER_NOT_EXIST)) return { state: 'not_found', raw: { code: ORDER_NOT_EXIST } };
       throw error;
     }
     if (!isWechatTransaction(transaction) || transaction.out_trade_no !== outTradeNo || transaction.mchid !== settings.mchId)
@@ -54,15 +54,10 @@ export function createWechatPay(options: WechatPayOptions): PaymentProvider {
 
     queryPayment,
 
-    async closePayment(outTradeNo): Promise<CloseOutcome> {
+    closePayment(outTradeNo): Promise<CloseOutcome> {
       checkOutTradeNo('wechat', 'close', outTradeNo);
-      try {
-        await client.call('close', 'POST', `/v3/pay/transactions/out-trade-no/${outTradeNo}/close`, { mchid: settings.mchId });
-        return 'closed';
-      } catch (error) {
-        if (isNotFound(error)) return 'not_found';
-        return closeOutcomeAfterRefusal(error, () => queryPayment(outTradeNo));
-      }
+      const close = () => client.call('close', 'POST', `/v3/pay/transactions/out-trade-no/${outTradeNo}/close`, { mchid: settings.mchId });
+      return closeTrade(close, ORDER_NOT_EXIST, () => queryPayment(outTradeNo));
     },
 
     verifyNotification: (notification) => Promise.resolve().then(() => verifyWechatNotification(settings, notification)),

@@ -1,5 +1,14 @@
-import { createSign, createVerify, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { deliverNotification, FakeGatewayServer, flipFirstCharacter, type DeliveryOptions, type DeliveryResult, type GatewayReply, type ReceivedRequest } from './fake-gateway-server.js';
+import { createSign, createVerify, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  FakePaymentGateway,
+  flipFirstCharacter,
+  rsaKeys,
+  type DeliveryOptions,
+  type DeliveryResult,
+  type GatewayCounters,
+  type GatewayReply,
+  type ReceivedRequest,
+} from './fake-gateway-server.js';
 
 /**
  * A fake Alipay OpenAPI v3 (`/v3/alipay/trade/precreate|query|close`) faithful to the protocol: it verifies OUR
@@ -36,7 +45,6 @@ export type AlipayNotificationTamper =
   | 'sign_type_rsa'; // signed with RSA (SHA-1) instead of RSA2
 
 const AMOUNT = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
-const rsaKeys = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
 const beijingNow = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): GatewayReply => ({
   status,
@@ -55,45 +63,27 @@ export function alipayNotifySignContent(form: Record<string, string>): string {
     .join('&');
 }
 
-export class FakeAlipayGateway {
-  readonly orders = new Map<string, FakeAlipayOrder>();
-  readonly counters = { precreate: 0, query: 0, close: 0, refusedSignatures: 0, notificationsSent: 0 };
-  /** Sign answers with a key that is not Alipay's: a man in the middle. */
-  forgeResponses = false;
+export class FakeAlipayGateway extends FakePaymentGateway<{ precreate: number; query: number; close: number } & GatewayCounters, FakeAlipayOrder> {
+  protected readonly systemErrorCode = 'ACQ.SYSTEM_ERROR';
   private readonly alipayKeys = rsaKeys();
-  private readonly rogueKeys = rsaKeys();
-  private readonly http = new FakeGatewayServer((request) => this.handle(request));
 
-  private constructor(private readonly options: AlipayGatewayOptions) {}
-
-  static async start(options: AlipayGatewayOptions): Promise<FakeAlipayGateway> {
-    const gateway = new FakeAlipayGateway(options);
-    await gateway.http.start();
-    return gateway;
+  private constructor(private readonly options: AlipayGatewayOptions) {
+    super({ precreate: 0, query: 0, close: 0, refusedSignatures: 0, notificationsSent: 0 });
   }
 
-  get endpoint(): string {
-    return this.http.baseUrl;
+  static start(options: AlipayGatewayOptions): Promise<FakeAlipayGateway> {
+    return new FakeAlipayGateway(options).listen();
   }
-  get requestCounters() {
-    return this.http.counters;
-  }
+
   /** Alipay's public key, as our provider's `alipayPublicKey` option. */
   get alipayPublicKeyPem(): string {
     return String(this.alipayKeys.publicKey.export({ type: 'spki', format: 'pem' }));
   }
 
-  stop = () => this.http.stop();
-  setDown = (down: boolean) => this.http.setDown(down);
-  /** The next `times` calls answer `status` with `{code, message}` (ACQ.SYSTEM_ERROR, 20000, ...). */
-  failNext(times: number, status = 500, code = 'ACQ.SYSTEM_ERROR', message = '系统异常'): void {
-    this.http.failNext(times, error(status, code, message));
-  }
   /** The next `times` calls answer a proxy's HTML error page instead of JSON. */
   failNextWithHtml(times: number, status = 502): void {
     this.http.failNext(times, { status, body: '<html><body>502 Bad Gateway</body></html>', headers: { 'Content-Type': 'text/html' } });
   }
-  delayNext = (times: number, delayMs: number) => this.http.delayNext(times, delayMs);
 
   /** The buyer scanned the QR code: the trade now exists, waiting for payment. */
   markScanned(outTradeNo: string): FakeAlipayOrder {
@@ -110,9 +100,6 @@ export class FakeAlipayGateway {
   markClosed(outTradeNo: string): void {
     this.markScanned(outTradeNo).status = 'TRADE_CLOSED';
   }
-  lose(outTradeNo: string): void {
-    this.orders.delete(outTradeNo);
-  }
 
   /**
    * Posts the trade_status_sync notification of a scanned order, genuine or spoiled, to the notify_url it was
@@ -127,9 +114,7 @@ export class FakeAlipayGateway {
     if (!url) throw new Error(`the fake Alipay trade ${outTradeNo} has no notify_url`);
     const form = this.notificationForm(order, options.tamper, options.fields);
     const notification = { body: new URLSearchParams(form).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' } };
-    const results = await deliverNotification(url, notification, options);
-    this.counters.notificationsSent += results.length;
-    return results;
+    return this.deliver(url, notification, options);
   }
 
   /** The notification's parameters as Alipay would post them (before urlencoding). */
@@ -159,18 +144,14 @@ export class FakeAlipayGateway {
     return { ...form, sign_type: tamper === 'sign_type_rsa' ? 'RSA' : 'RSA2', sign: tamper === 'signature' ? flipFirstCharacter(sign) : sign };
   }
 
-  private order(outTradeNo: string): FakeAlipayOrder {
-    const order = this.orders.get(outTradeNo);
-    if (!order) throw new Error(`the fake Alipay has no order ${outTradeNo}`);
-    return order;
+
+  protected errorReply(status: number, code: string, message: string): GatewayReply {
+    return error(status, code, message);
   }
 
-  private handle(request: ReceivedRequest): GatewayReply {
+  protected handle(request: ReceivedRequest): GatewayReply {
     const refusal = this.checkAuthorization(request);
-    if (refusal) {
-      this.counters.refusedSignatures += 1;
-      return refusal;
-    }
+    if (refusal) return this.refuse(refusal);
     const body = JSON.parse(request.rawBody.toString('utf8') || '{}') as Record<string, any>;
     const reply =
       request.method !== 'POST'

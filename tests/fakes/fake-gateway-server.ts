@@ -1,6 +1,16 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The whole body of an incoming request, as bytes. */
+export async function readRequestBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export const rsaKeys = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 /** One request as the fake gateway received it: the raw bytes, for signature checks. */
 export interface ReceivedRequest {
@@ -44,12 +54,12 @@ export class FakeGatewayServer {
 
   async start(): Promise<void> {
     const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        this.counters.requests += 1;
-        const request = { method: req.method ?? 'GET', pathWithQuery: req.url ?? '/', headers: req.headers, rawBody: Buffer.concat(chunks) };
-        this.answer(request).then(
+      readRequestBody(req)
+        .then((rawBody) => {
+          this.counters.requests += 1;
+          return this.answer({ method: req.method ?? 'GET', pathWithQuery: req.url ?? '/', headers: req.headers, rawBody });
+        })
+        .then(
           (reply) => {
             if (res.destroyed) return;
             res.writeHead(reply.status, reply.headers);
@@ -60,7 +70,6 @@ export class FakeGatewayServer {
             res.end(`fake gateway bug: ${String(error)}`);
           },
         );
-      });
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -140,4 +149,81 @@ export async function deliverNotification(
 /** A base64 signature with its first character changed: same length, wrong bytes. */
 export function flipFirstCharacter(signature: string): string {
   return `${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+}
+
+export interface GatewayCounters {
+  /** Requests refused because OUR signature did not verify. */
+  refusedSignatures: number;
+  notificationsSent: number;
+}
+
+/**
+ * What every fake payment gateway gives tests besides its protocol: start/stop, outages, injected failures and
+ * delays, a rogue key for forged answers, and counters.
+ */
+export abstract class FakePaymentGateway<Counters extends GatewayCounters, Order = unknown> {
+  /** The provider's trades by out_trade_no, for tests to read and change. */
+  readonly orders = new Map<string, Order>();
+  /** Sign answers with a key that is not the provider's: a man in the middle. */
+  forgeResponses = false;
+  protected readonly rogueKeys = rsaKeys();
+  protected readonly http = new FakeGatewayServer((request) => this.handle(request));
+
+  protected constructor(readonly counters: Counters) {}
+
+  /** `http://127.0.0.1:PORT`: the base URL (WeChat) or endpoint (Alipay) to point the provider at. */
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  /** Requests that reached the server, and how many were answered by an injected failure. */
+  get requestCounters(): FaultCounters {
+    return this.http.counters;
+  }
+  stop(): Promise<void> {
+    return this.http.stop();
+  }
+  /** Down: connections are refused. Up again: same port, same orders. */
+  setDown(down: boolean): Promise<void> {
+    return this.http.setDown(down);
+  }
+  /** The next `times` calls are answered after `delayMs`. */
+  delayNext(times: number, delayMs: number): void {
+    this.http.delayNext(times, delayMs);
+  }
+  /** The next `times` calls answer `status` with the provider's `{code, message}` error body. */
+  failNext(times: number, status = 500, code = this.systemErrorCode, message = 'system error'): void {
+    this.http.failNext(times, this.errorReply(status, code, message));
+  }
+
+  /** The provider forgets the trade: queries and closes answer "no such trade". */
+  lose(outTradeNo: string): void {
+    this.orders.delete(outTradeNo);
+  }
+
+  protected order(outTradeNo: string): Order {
+    const order = this.orders.get(outTradeNo);
+    if (!order) throw new Error(`the fake gateway has no order ${outTradeNo}`);
+    return order;
+  }
+
+  protected async listen(): Promise<this> {
+    await this.http.start();
+    return this;
+  }
+
+  protected abstract readonly systemErrorCode: string;
+  protected abstract errorReply(status: number, code: string, message: string): GatewayReply;
+  protected abstract handle(request: ReceivedRequest): GatewayReply;
+
+  protected async deliver(url: string, notification: { body: string; headers: Record<string, string> }, options: DeliveryOptions): Promise<DeliveryResult[]> {
+    const results = await deliverNotification(url, notification, options);
+    this.counters.notificationsSent += results.length;
+    return results;
+  }
+
+  protected refuse(reply: GatewayReply): GatewayReply {
+    this.counters.refusedSignatures += 1;
+    return reply;
+  }
 }

@@ -1,5 +1,14 @@
-import { createCipheriv, createSign, createVerify, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { deliverNotification, FakeGatewayServer, flipFirstCharacter, type DeliveryOptions, type DeliveryResult, type GatewayReply, type ReceivedRequest } from './fake-gateway-server.js';
+import { createCipheriv, createSign, createVerify, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  FakePaymentGateway,
+  flipFirstCharacter,
+  rsaKeys,
+  type DeliveryOptions,
+  type DeliveryResult,
+  type GatewayCounters,
+  type GatewayReply,
+  type ReceivedRequest,
+} from './fake-gateway-server.js';
 
 /**
  * A fake WeChat Pay API v3 (Native) faithful to the protocol: it verifies OUR request signatures with the
@@ -50,7 +59,6 @@ const OUT_TRADE_NO = /^[0-9A-Za-z_|*-]{6,32}$/;
 const NOTIFY_URL = /^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost)[:/])[^?#]+$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-const rsaKeys = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pem = (key: KeyObject) => String(key.export({ type: 'spki', format: 'pem' }));
 const json = (status: number, body: unknown): GatewayReply => ({ status, body: body === undefined ? '' : JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
 const error = (status: number, code: string, message: string) => json(status, { code, message });
@@ -60,46 +68,27 @@ function signMessage(key: KeyObject, timestamp: string, nonce: string, body: str
   return createSign('RSA-SHA256').update(`${timestamp}\n${nonce}\n${body}\n`).sign(key, 'base64');
 }
 
-export class FakeWechatPayGateway {
+export class FakeWechatPayGateway extends FakePaymentGateway<{ create: number; query: number; close: number } & GatewayCounters, FakeWechatOrder> {
   readonly platformSerial = randomBytes(20).toString('hex').toUpperCase();
   readonly publicKeyId = `PUB_KEY_ID_0${randomBytes(12).toString('hex').toUpperCase()}`;
-  readonly orders = new Map<string, FakeWechatOrder>();
-  readonly counters = { create: 0, query: 0, close: 0, refusedSignatures: 0, notificationsSent: 0 };
   /** Which of WeChat's keys signs answers and notifications (a merchant mid-switch sees both). */
   signWith: 'certificate' | 'public_key' = 'certificate';
-  /** Sign answers with a key that is not WeChat's: a man in the middle. */
-  forgeResponses = false;
+  protected readonly systemErrorCode = 'SYSTEM_ERROR';
   private readonly platformKeys = rsaKeys();
   private readonly publicKeyKeys = rsaKeys();
-  private readonly rogueKeys = rsaKeys();
-  private readonly http = new FakeGatewayServer((request) => this.handle(request));
 
-  private constructor(private readonly options: WechatPayGatewayOptions) {}
-
-  static async start(options: WechatPayGatewayOptions): Promise<FakeWechatPayGateway> {
-    const gateway = new FakeWechatPayGateway(options);
-    await gateway.http.start();
-    return gateway;
+  private constructor(private readonly options: WechatPayGatewayOptions) {
+    super({ create: 0, query: 0, close: 0, refusedSignatures: 0, notificationsSent: 0 });
   }
 
-  get baseUrl(): string {
-    return this.http.baseUrl;
+  static start(options: WechatPayGatewayOptions): Promise<FakeWechatPayGateway> {
+    return new FakeWechatPayGateway(options).listen();
   }
-  get requestCounters() {
-    return this.http.counters;
-  }
+
   /** The serial → key map our provider needs, in both modes. */
   get verificationKeys(): Record<string, string> {
     return { [this.platformSerial]: pem(this.platformKeys.publicKey), [this.publicKeyId]: pem(this.publicKeyKeys.publicKey) };
   }
-
-  stop = () => this.http.stop();
-  setDown = (down: boolean) => this.http.setDown(down);
-  /** The next `times` calls answer `status` with `{code, message}` (SYSTEM_ERROR, FREQUENCY_LIMITED, ...). */
-  failNext(times: number, status = 500, code = 'SYSTEM_ERROR', message = '系统错误'): void {
-    this.http.failNext(times, error(status, code, message));
-  }
-  delayNext = (times: number, delayMs: number) => this.http.delayNext(times, delayMs);
 
   markPaid(outTradeNo: string): FakeWechatOrder {
     const order = this.order(outTradeNo);
@@ -108,10 +97,6 @@ export class FakeWechatPayGateway {
   }
   markClosed(outTradeNo: string): void {
     this.order(outTradeNo).state = 'CLOSED';
-  }
-  /** WeChat forgets the order: queries answer 404 ORDER_NOT_EXIST. */
-  lose(outTradeNo: string): void {
-    this.orders.delete(outTradeNo);
   }
 
   /**
@@ -123,9 +108,7 @@ export class FakeWechatPayGateway {
     options: DeliveryOptions & { url?: string; tamper?: WechatNotificationTamper } = {},
   ): Promise<DeliveryResult[]> {
     const order = this.order(outTradeNo);
-    const results = await deliverNotification(options.url ?? order.notifyUrl, this.notification(order, options.tamper), options);
-    this.counters.notificationsSent += results.length;
-    return results;
+    return this.deliver(options.url ?? order.notifyUrl, this.notification(order, options.tamper), options);
   }
 
   /** The notification as WeChat would send it (body and headers), for tests that post it themselves. */
@@ -185,13 +168,12 @@ export class FakeWechatPayGateway {
     };
   }
 
-  private order(outTradeNo: string): FakeWechatOrder {
-    const order = this.orders.get(outTradeNo);
-    if (!order) throw new Error(`the fake WeChat Pay has no order ${outTradeNo}`);
-    return order;
+
+  protected errorReply(status: number, code: string, message: string): GatewayReply {
+    return error(status, code, message);
   }
 
-  private handle(request: ReceivedRequest): GatewayReply {
+  protected handle(request: ReceivedRequest): GatewayReply {
     const reply = this.route(request);
     // Every answer WeChat gives is signed; the client checks only 2xx ones, as the official SDKs do.
     return { ...reply, headers: { ...reply.headers, ...this.signatureHeaders(reply.body, this.forgeResponses) } };
@@ -199,10 +181,7 @@ export class FakeWechatPayGateway {
 
   private route(request: ReceivedRequest): GatewayReply {
     const refusal = this.checkAuthorization(request);
-    if (refusal) {
-      this.counters.refusedSignatures += 1;
-      return refusal;
-    }
+    if (refusal) return this.refuse(refusal);
     if (request.method === 'POST' && request.pathWithQuery === '/v3/pay/transactions/native') return this.create(request);
     const match = ORDER_PATH.exec(request.pathWithQuery);
     if (!match) return error(404, 'NOT_FOUND', 'no such API');
