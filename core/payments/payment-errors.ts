@@ -35,7 +35,7 @@ export class PaymentProviderError extends Error {
   constructor(
     readonly provider: PaymentProviderId,
     readonly code: PaymentProviderErrorCode,
-    readonly details: { operation: string; httpStatus?: number; providerCode?: string } ,
+    readonly details: { operation: string; httpStatus?: number; providerCode?: string },
     options?: { cause?: unknown },
   ) {
     const status = details.httpStatus === undefined ? '' : ` (HTTP ${details.httpStatus})`;
