@@ -38,7 +38,7 @@ export interface RunningApi {
 export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
   const metrics = createMetrics({ service: 'api', version: config.version });
   const reporter = createErrorReporter(config, 'api', logger);
-  const db = createDb(config, 'cosnap-api');
+  const db = createDb(config, 'cosnap-api', logger);
   instrumentDb(db, metrics, { slowQueryMs: config.metrics.slowQueryMs, logger });
   const redis = createRedis(config.redis.url, 'producer', 'cosnap-api');
   redis.on('error', (error) => {

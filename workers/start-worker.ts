@@ -35,7 +35,7 @@ export interface RunningWorker {
 export async function startWorker(config: Readonly<Config>, logger: Logger): Promise<RunningWorker> {
   const metrics = createMetrics({ service: 'worker', version: config.version });
   const reporter = createErrorReporter(config, 'worker', logger);
-  const db = createDb(config, 'cosnap-worker');
+  const db = createDb(config, 'cosnap-worker', logger);
   instrumentDb(db, metrics, { slowQueryMs: config.metrics.slowQueryMs, logger });
   const producerRedis = createRedis(config.redis.url, 'producer', 'cosnap-worker-producer');
   producerRedis.on('error', (error) => {
