@@ -1,7 +1,7 @@
-import type { Browser, Page, Request } from 'playwright-core';
+import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, registerUser, type TestUser } from '../support/http-client.js';
-import { assertFrontendBuilt, launchBrowser, newPage } from '../support/browser.js';
+import { assertFrontendBuilt, launchBrowser, newPage, signIn } from '../support/browser.js';
 import { makeJpeg } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
@@ -28,21 +28,12 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('email-input').fill(user.email);
-  await page.getByTestId('password-input').fill(user.password);
-  await page.getByTestId('auth-submit').click();
-  await page.getByTestId('credits-balance').waitFor();
-  await page.waitForURL((url) => url.pathname === '/');
-}
-
 const isSubmit = (request: Request) => request.method() === 'POST' && new URL(request.url()).pathname === '/api/jobs';
 
 describe('retrying a submission in the web app', () => {
   it('sends the same Idempotency-Key when the user retries after a lost answer, so one job is made and charged', async () => {
     const { page } = await newPage(browser, stack.baseUrl);
-    await signIn(page);
+    await signIn(page, user);
     await page.getByTestId('file-input').setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(320, 240) });
     await page.getByTestId('upload-preview').waitFor();
     await page.getByTestId(`effect-card-${EFFECT_ID}`).getByTestId('effect-select').click();

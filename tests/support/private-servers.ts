@@ -30,6 +30,16 @@ const signal = (pid: number | undefined, name: NodeJS.Signals) => {
   }
 };
 
+/** Starts a server in its fresh folder; if it cannot start, the folder goes and the test is told why. */
+async function firstStart<T>(dir: string, what: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`cannot start ${what} for this test: ${String(error)}`, { cause: error });
+  }
+}
+
 export interface TestRedis {
   url: string;
   /** SIGKILL: the process is gone at once, with every key (no persistence). */
@@ -41,13 +51,7 @@ export interface TestRedis {
 
 export async function startTestRedis(): Promise<TestRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'cosnap-test-redis-'));
-  let server: PrivateRedis;
-  try {
-    server = await startPrivateRedis({ dataDir: dir, log });
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw new Error(`cannot start a private redis-server for this test: ${String(error)}`, { cause: error });
-  }
+  let server: PrivateRedis = await firstStart(dir, 'a private redis-server', () => startPrivateRedis({ dataDir: dir, log }));
   const port = server.port;
   const killAtExit = () => signal(server.pid, 'SIGKILL');
   onExit.add(killAtExit);
@@ -78,13 +82,7 @@ export interface TestPostgres {
 
 export async function startTestPostgres(): Promise<TestPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'cosnap-test-postgres-'));
-  let server: PrivatePostgres;
-  try {
-    server = await startPrivatePostgres({ dataDir: dir, log });
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw new Error(`cannot start a private PostgreSQL cluster for this test: ${String(error)}`, { cause: error });
-  }
+  let server: PrivatePostgres = await firstStart(dir, 'a private PostgreSQL cluster', () => startPrivatePostgres({ dataDir: dir, log }));
   let running = true;
   // SIGQUIT is Postgres' immediate shutdown; the postmaster's pid is the first line of its pid file.
   const quitAtExit = () => {
