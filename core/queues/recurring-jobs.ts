@@ -70,7 +70,9 @@ export function startRecurringScheduler(
   const shortest = Math.min(...schedules.map((schedule) => schedule.everyMs));
   const tickMs = Math.max(MIN_TICK_MS, Math.min(MAX_TICK_MS, Math.floor(shortest / 4)));
   let ensured = false;
-  let failing = false;
+  // Each outage is logged when it starts and when it ends, not at every tick.
+  let claimsFailing = false;
+  let enqueuesFailing = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
@@ -78,8 +80,11 @@ export function startRecurringScheduler(
   const enqueue = async (claimed: ClaimedRun) => {
     try {
       await deps.queues.add(claimed.name, {}, { jobId: `${claimed.name}-${claimed.run}` });
+      if (enqueuesFailing) logger.info('recurring jobs can be enqueued again');
+      enqueuesFailing = false;
     } catch (error) {
-      logger.warn('could not enqueue a recurring job; it stays due', { job: claimed.name, run: claimed.run, err: error });
+      if (!enqueuesFailing) logger.warn('cannot enqueue recurring jobs (Redis unavailable?); they stay due', { job: claimed.name, err: error });
+      enqueuesFailing = true;
       await makeDueAgain(db, claimed).catch(() => undefined);
     }
   };
@@ -91,13 +96,12 @@ export function startRecurringScheduler(
         ensured = true;
       }
       const claimed = await claimDueRecurringJobs(db, schedules, claimant);
-      if (failing) logger.info('recurring job schedule reachable again');
-      failing = false;
+      if (claimsFailing) logger.info('recurring job schedule reachable again');
+      claimsFailing = false;
       for (const run of claimed) await enqueue(run);
     } catch (error) {
-      // Once per outage, not once per tick.
-      if (!failing) logger.warn('cannot claim recurring jobs (database unavailable?); still trying', { err: error });
-      failing = true;
+      if (!claimsFailing) logger.warn('cannot claim recurring jobs (database unavailable?); still trying', { err: error });
+      claimsFailing = true;
     }
   };
 
