@@ -38,7 +38,7 @@ export interface RunningApi {
 export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
   const metrics = createMetrics({ service: 'api', version: config.version });
   const reporter = await createErrorReporter(config, 'api', logger);
-  const db = createDb(config, 'cosnap-api');
+  const db = createDb(config, 'cosnap-api', logger);
   instrumentDb(db, metrics, { slowQueryMs: config.metrics.slowQueryMs, logger });
   const redis = createRedis(config.redis.url, 'producer', 'cosnap-api');
   redis.on('error', (error) => {
@@ -48,7 +48,8 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
   // Rate limits and enqueues fail fast while the connection is still opening; give it a moment first.
   // If Redis stays down the API starts anyway and /health/ready says so.
   await waitUntilReady(redis, 5_000).catch((error: unknown) => logger.warn('redis not ready at start', { err: error }));
-  const queues = createQueues(config, redis);
+  // The connection's own listener above logs and counts these; the queues repeat them.
+  const queues = createQueues(config, redis, (error) => logger.debug('queue connection error', { err: error }));
   const jobEvents = createJobEventHub(config, logger);
   const storage = createLocalDiskStorage({
     dir: config.storage.dir,

@@ -91,6 +91,10 @@ export const envSchema = z.object({
   JOB_STALLED_INTERVAL: duration.default(30_000),
   SWEEP_INTERVAL: duration.default(60_000),
   SWEEP_GRACE: duration.default(30_000),
+  /** Longest wait between tries of a job postponed because Postgres or Redis is down (they double from JOB_BACKOFF). */
+  JOB_OUTAGE_BACKOFF_MAX: duration.default(30_000),
+  /** How long an Idempotency-Key answers with its job; a reuse after that makes a new job. */
+  IDEMPOTENCY_KEY_TTL: duration.default(24 * 3_600_000),
 
   SENTRY_DSN: z.string().optional(),
   SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),

@@ -39,6 +39,8 @@ export interface Config {
     stalledIntervalMs: number;
     sweepIntervalMs: number;
     sweepGraceMs: number;
+    outageBackoffMaxMs: number;
+    idempotencyKeyTtlMs: number;
   };
   worker: {
     queues: readonly QueueName[];
@@ -178,6 +180,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       stalledIntervalMs: env.JOB_STALLED_INTERVAL,
       sweepIntervalMs: env.SWEEP_INTERVAL,
       sweepGraceMs: env.SWEEP_GRACE,
+      outageBackoffMaxMs: env.JOB_OUTAGE_BACKOFF_MAX,
+      idempotencyKeyTtlMs: env.IDEMPOTENCY_KEY_TTL,
     },
     worker: {
       queues: env.WORKER_QUEUES as QueueName[],

@@ -30,6 +30,7 @@ export interface LocalServices {
 }
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const POSTGRES_LIB_DIR = '/usr/lib/postgresql';
 const PROBE_TIMEOUT_MS = 1_500;
 
 /**
@@ -44,16 +45,27 @@ export async function ensureLocalServices(options: LocalServicesOptions): Promis
   try {
     let databaseUrl = options.databaseUrl;
     if (!(await postgresAnswers(databaseUrl))) {
-      const bins = findPostgresBinaries(options.postgresLibDir ?? '/usr/lib/postgresql');
-      const started = await startPrivatePostgres(databaseUrl, bins, resolve(options.dataDir, 'postgres'), options.log);
-      stops.push(started.stop);
-      databaseUrl = started.url;
+      const { host, port, local } = hostAndPort(databaseUrl, 5432);
+      if (!local) throw new Error(`PostgreSQL is not reachable at ${host}:${port}: start it or set DATABASE_URL`);
+      if (!findPostgresBinaries(options.postgresLibDir ?? POSTGRES_LIB_DIR))
+        throw new Error(
+          `PostgreSQL is not reachable at ${host}:${port} and no postgres binaries were found: install PostgreSQL 15+ (apt-get install postgresql) or set DATABASE_URL`,
+        );
+      const started = await startPrivatePostgres({ dataDir: resolve(options.dataDir, 'postgres'), log: options.log, libDir: options.postgresLibDir });
+      stops.push(() => started.stop());
+      databaseUrl = onServer(databaseUrl, started.url);
     }
     let redisUrl = options.redisUrl;
     if (!(await redisAnswers(redisUrl))) {
-      const started = await startPrivateRedis(redisUrl, resolve(options.dataDir, 'redis'), options.log);
-      stops.push(started.stop);
-      redisUrl = started.url;
+      const { host, port, local } = hostAndPort(redisUrl, 6379);
+      if (!local) throw new Error(`Redis is not reachable at ${host}:${port}: start it or set REDIS_URL`);
+      if (!findOnPath('redis-server'))
+        throw new Error(
+          `Redis is not reachable at ${host}:${port} and redis-server was not found on PATH: install Redis 7 (apt-get install redis-server) or set REDIS_URL`,
+        );
+      const started = await startPrivateRedis({ dataDir: resolve(options.dataDir, 'redis'), log: options.log });
+      stops.push(() => started.stop());
+      redisUrl = onServer(redisUrl, started.url);
     }
     return { databaseUrl, redisUrl, stop };
   } catch (error) {
@@ -84,6 +96,19 @@ function hostAndPort(url: string, defaultPort: number): { host: string; port: nu
   const parsed = new URL(url);
   const host = parsed.hostname || '127.0.0.1';
   return { host, port: Number(parsed.port || defaultPort), local: LOCAL_HOSTS.has(host) };
+}
+
+/** The configured URL (its database or Redis db number) pointed at a private server's address and user. */
+function onServer(configuredUrl: string, serverUrl: string): string {
+  const url = new URL(configuredUrl);
+  const server = new URL(serverUrl);
+  url.protocol = server.protocol;
+  url.username = server.username;
+  url.password = '';
+  url.hostname = server.hostname;
+  url.port = server.port;
+  url.search = '';
+  return url.toString();
 }
 
 /** A bare TCP connect first, so a dead port costs milliseconds rather than a driver's retry budget. */
@@ -184,32 +209,43 @@ async function osUser(name: string): Promise<{ uid: number; gid: number } | unde
   return fields ? { uid: Number(fields[2]), gid: Number(fields[3]) } : undefined;
 }
 
-async function startPrivatePostgres(
-  configuredUrl: string,
-  bins: PostgresBinaries | undefined,
-  dataDir: string,
-  log: LocalServicesOptions['log'],
-): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { host, port, local } = hostAndPort(configuredUrl, 5432);
-  if (!local) throw new Error(`PostgreSQL is not reachable at ${host}:${port}: start it or set DATABASE_URL`);
-  if (!bins)
-    throw new Error(
-      `PostgreSQL is not reachable at ${host}:${port} and no postgres binaries were found: install PostgreSQL 15+ (apt-get install postgresql) or set DATABASE_URL`,
-    );
+export interface PrivatePostgres {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres`, trust auth. */
+  url: string;
+  port: number;
+  /** The folder holding the cluster (under the system temp folder when running as root). */
+  baseDir: string;
+  /** `fast` is a clean restart's stop (sessions get 57P01); `immediate` is a crash. */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
+}
+
+/**
+ * Starts a private PostgreSQL cluster kept in `dataDir` (initdb on first use), on `port` or a free one. Starting
+ * again with the same folder and port brings the same cluster back, as a restarted server.
+ */
+export async function startPrivatePostgres(options: {
+  dataDir: string;
+  log: (line: string) => void;
+  port?: number;
+  libDir?: string;
+}): Promise<PrivatePostgres> {
+  const { log } = options;
+  const bins = findPostgresBinaries(options.libDir ?? POSTGRES_LIB_DIR);
+  if (!bins) throw new Error('no postgres binaries were found: install PostgreSQL 15+ (apt-get install postgresql)');
 
   // initdb and postgres refuse to run as root, so as root the private server runs as the `postgres` OS user
   // (Debian's package creates it), in a folder that user owns. The project folder may not be traversable by
   // that user, so the cluster lives under the system temp folder, named after dataDir so reruns reuse it.
-  let base = dataDir;
+  let base = options.dataDir;
   let asUser: string[] = [];
   let owner: { uid: number; gid: number } | undefined;
   if (process.getuid?.() === 0) {
     owner = await osUser('postgres');
     if (!owner)
       throw new Error(
-        `PostgreSQL is not reachable at ${host}:${port}; running as root, a private server needs the 'postgres' OS user: create it (useradd --system postgres), run as another user, or set DATABASE_URL`,
+        "running as root, a private PostgreSQL needs the 'postgres' OS user: create it (useradd --system postgres), run as another user, or set DATABASE_URL",
       );
-    base = join(tmpdir(), `cosnap-postgres-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+    base = join(tmpdir(), `cosnap-postgres-${createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12)}`);
     // util-linux's runuser: su without PAM prompts; Debian keeps it in /usr/sbin, which a user's PATH may lack.
     const runuser = findOnPath('runuser') ?? ['/usr/sbin/runuser', '/sbin/runuser'].find((path) => existsSync(path)) ?? 'runuser';
     asUser = [runuser, '-u', 'postgres', '--'];
@@ -244,10 +280,10 @@ async function startPrivatePostgres(
     );
   }
 
-  const freePort = await findFreePort();
-  log(`starting a private PostgreSQL on 127.0.0.1:${freePort} (${cluster})`);
+  const port = options.port ?? (await findFreePort());
+  log(`starting a private PostgreSQL on 127.0.0.1:${port} (${cluster})`);
   try {
-    await pgCommand(bins.pgCtl, ['start', '-D', cluster, '-l', logFile, '-w', '-t', '60', '-o', `-p ${freePort}`]);
+    await pgCommand(bins.pgCtl, ['start', '-D', cluster, '-l', logFile, '-w', '-t', '60', '-o', `-p ${port}`]);
   } catch (error) {
     const tail = await readFile(logFile, 'utf8').then(
       (text) => text.trim().split('\n').slice(-1)[0] ?? '',
@@ -256,17 +292,13 @@ async function startPrivatePostgres(
     throw new Error(`the private PostgreSQL did not start (${oneLine(error)}) ${tail} — see ${logFile}`, { cause: error });
   }
 
-  const url = new URL(configuredUrl);
-  url.username = 'postgres';
-  url.password = '';
-  url.hostname = '127.0.0.1';
-  url.port = String(freePort);
-  url.search = '';
   return {
-    url: url.toString(),
-    async stop() {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    baseDir: base,
+    async stop(mode = 'fast') {
       log('stopping the private PostgreSQL');
-      await pgCommand(bins.pgCtl, ['stop', '-D', cluster, '-m', 'fast', '-w', '-t', '30']).catch((error: unknown) => {
+      await pgCommand(bins.pgCtl, ['stop', '-D', cluster, '-m', mode, '-w', '-t', '30']).catch((error: unknown) => {
         log(`could not stop the private PostgreSQL: ${oneLine(error)}`);
       });
     },
@@ -275,63 +307,67 @@ async function startPrivatePostgres(
 
 // ----------------------------------------------------------------------------------------------- redis
 
-async function startPrivateRedis(
-  configuredUrl: string,
-  dataDir: string,
-  log: LocalServicesOptions['log'],
-): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { host, port, local } = hostAndPort(configuredUrl, 6379);
-  if (!local) throw new Error(`Redis is not reachable at ${host}:${port}: start it or set REDIS_URL`);
+export interface PrivateRedis {
+  /** `redis://127.0.0.1:<port>`. */
+  url: string;
+  port: number;
+  pid: number;
+  /** SIGTERM, then SIGKILL after 10 s. */
+  stop(): Promise<void>;
+  /** SIGKILL at once, as a crash would: no shutdown, and (persistence being off) every key gone. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts a private redis-server without persistence, on `port` or a free one; its pid, log and working folder in
+ * `dataDir`. Starting again on the same port after `kill` is Redis restarted empty.
+ */
+export async function startPrivateRedis(options: { dataDir: string; log: (line: string) => void; port?: number }): Promise<PrivateRedis> {
+  const { dataDir, log } = options;
   const binary = findOnPath('redis-server');
-  if (!binary)
-    throw new Error(
-      `Redis is not reachable at ${host}:${port} and redis-server was not found on PATH: install Redis 7 (apt-get install redis-server) or set REDIS_URL`,
-    );
+  if (!binary) throw new Error('redis-server was not found on PATH: install Redis 7 (apt-get install redis-server)');
   await mkdir(dataDir, { recursive: true });
   const pidFile = join(dataDir, 'redis.pid');
   await killStaleRedis(pidFile);
 
-  const freePort = await findFreePort();
-  log(`starting a private Redis on 127.0.0.1:${freePort}`);
-  const args = ['--port', String(freePort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const port = options.port ?? (await findFreePort());
+  log(`starting a private Redis on 127.0.0.1:${port}`);
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   args.push('--dir', dataDir, '--pidfile', pidFile, '--logfile', join(dataDir, 'redis.log'));
   // Its own process group: a Ctrl-C in the terminal must not take Redis away while the API and worker
   // are still shutting down against it; stop() ends it last.
   const child = spawn(binary, args, { stdio: 'ignore', detached: true });
   const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  const ended = () => child.exitCode !== null || child.signalCode !== null;
 
-  const url = new URL(configuredUrl);
-  url.username = '';
-  url.password = '';
-  url.hostname = '127.0.0.1';
-  url.port = String(freePort);
-  url.protocol = 'redis:';
-  url.search = '';
+  const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ready = await Promise.race([
-      redisAnswers(url.toString()).catch(() => false),
-      spawnError,
-      exited.then(() => 'exited' as const),
-    ]);
+    const ready = await Promise.race([redisAnswers(url).catch(() => false), spawnError, exited.then(() => 'exited' as const)]);
     if (ready === true) break;
     if (ready === 'exited' || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the private Redis did not start on 127.0.0.1:${freePort}: see ${join(dataDir, 'redis.log')}`);
+      throw new Error(`the private Redis did not start on 127.0.0.1:${port}: see ${join(dataDir, 'redis.log')}`);
     }
     await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
   }
 
   return {
-    url: url.toString(),
+    url,
+    port,
+    pid: child.pid!,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (ended()) return;
       log('stopping the private Redis');
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (!ended()) child.kill('SIGKILL');
+      await exited;
     },
   };
 }
@@ -349,7 +385,7 @@ async function killStaleRedis(pidFile: string): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------- helpers
 
-function findFreePort(): Promise<number> {
+export function findFreePort(): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const server = createServer();
     server.once('error', reject);

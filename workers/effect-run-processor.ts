@@ -1,5 +1,6 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Knex } from 'knex';
+import { infrastructureOutageOf } from '../core/errors.js';
 import type { JobPayloads } from '../core/queues/job-registry.js';
 import { PermanentJobError, runEffectJob } from '../core/jobs/run-effect-job.js';
 import { finishJobWithRefund, markJobHandedBack, markJobRetrying } from '../core/jobs/effect-job-lifecycle.js';
@@ -11,8 +12,9 @@ const USER_FACING_FAILURE = 'The effect could not be completed; your credits wer
 
 /**
  * BullMQ processor for `EffectRun`. The row is settled BEFORE BullMQ hears of the outcome, so whoever
- * reacts to the queue event (SSE watchers) reads the final state. Permanent errors fail at once; others
- * are retried with backoff, and the last attempt's failure refunds the reservation (once, by ledger key).
+ * reacts to the queue event (SSE watchers) reads the final state. Permanent errors fail at once; outages of
+ * Postgres or Redis postpone the job without spending an attempt; others are retried with backoff, and the
+ * last attempt's failure refunds the reservation (once, by ledger key).
  */
 export function effectRunProcessor(deps: {
   db: Knex;
@@ -30,7 +32,12 @@ export function effectRunProcessor(deps: {
           storage: deps.storage,
           logger: deps.logger,
           renderPool: deps.renderPool,
-          notify: (progress) => job.updateProgress(progress),
+          // Best effort: a lost progress event costs a watcher one refresh, while a failed one must not fail
+          // the render (Redis may have lost the job under us; the row is what counts).
+          notify: (progress) =>
+            job.updateProgress(progress).catch((error: unknown) => {
+              deps.logger.debug('progress event not sent', { effectJobId, err: error });
+            }),
           signal: deps.shutdownSignal,
         },
         effectJobId,
@@ -44,6 +51,9 @@ export function effectRunProcessor(deps: {
         deps.logger.info('effect job handed back at shutdown', { effectJobId });
         throw new WaitingError();
       }
+      // Postgres or Redis is down: nothing is settled (the database is away anyway) and no attempt is spent;
+      // `postponeOnOutage` puts the job back to wait for it.
+      if (infrastructureOutageOf(error)) throw error;
       const permanent = error instanceof PermanentJobError;
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const code = permanent ? error.code : 'PROCESSING_FAILED';

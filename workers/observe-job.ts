@@ -1,9 +1,10 @@
-import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { errorClassOf } from '../core/errors.js';
 import type { RenderPool } from '../core/effects/render-pool.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { Metrics } from '../core/observability/metrics.js';
 import type { ErrorReporter } from '../core/observability/sentry.js';
+import type { OutageRetries } from '../core/queues/job-registry.js';
 
 type Processor = (job: Job, token?: string) => Promise<void>;
 
@@ -16,9 +17,9 @@ function effectOf(job: Job): string {
 
 /**
  * Wraps a queue's processor with its metrics and error reporting: wait time before the first attempt,
- * processing time and outcome of every attempt, retries, and — on a job's final failure only — one error
- * class count and one Sentry event tagged by queue, effect, job id and error class. The error is rethrown
- * untouched so BullMQ's retries, backoff and failed list work as before.
+ * processing time and outcome of every attempt, retries, postponements by an outage, and — on a job's final
+ * failure only — one error class count and one Sentry event tagged by queue, effect, job id and error class.
+ * The error is rethrown untouched so BullMQ's retries, backoff and failed list work as before.
  */
 export function observeJobs(
   processor: Processor,
@@ -27,12 +28,12 @@ export function observeJobs(
   const { metrics, queue } = deps;
   return async (job, token) => {
     const labels = { queue, job_name: job.name, effect: effectOf(job) };
-    if (job.attemptsMade === 0) {
+    if (job.attemptsMade === 0 && !(job.data as OutageRetries | undefined)?.outageRetries) {
       const enqueuedAt = job.timestamp + (job.delay ?? 0);
       metrics.jobWaitDuration.observe(labels, Math.max(0, (job.processedOn ?? Date.now()) - enqueuedAt) / 1000);
     }
     const started = performance.now();
-    const finish = (outcome: 'completed' | 'retried' | 'failed' | 'handed_back') => {
+    const finish = (outcome: 'completed' | 'retried' | 'failed' | 'handed_back' | 'postponed') => {
       metrics.jobProcessingDuration.observe({ ...labels, outcome }, (performance.now() - started) / 1000);
       metrics.jobsFinished.inc({ ...labels, outcome });
     };
@@ -42,6 +43,13 @@ export function observeJobs(
     } catch (error) {
       if (error instanceof WaitingError) {
         finish('handed_back');
+        throw error;
+      }
+      if (error instanceof DelayedError) {
+        // Postponed by an outage: counted by the dependency's class (the database alert sees it), never sent to
+        // Sentry — the outage fails every job alike, and the job itself has not failed.
+        finish('postponed');
+        metrics.errors.inc({ class: errorClassOf(error), source: 'worker' });
         throw error;
       }
       const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

@@ -1,16 +1,19 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
 import type { Config, QueueName } from '../config/index.js';
 import { createDb } from '../db/connect.js';
-import { jobOptions } from '../core/queues/job-registry.js';
+import { JOB_QUEUE, RECURRING_JOBS, type RecurringJobName } from '../core/queues/job-registry.js';
+import { startRecurringScheduler, type RecurringScheduler } from '../core/queues/recurring-jobs.js';
 import { createQueues } from '../core/queues/queues.js';
 import { createRedis } from '../core/queues/redis-connection.js';
 import type { Logger } from '../core/observability/logger.js';
 import { runWithContext } from '../core/observability/request-context.js';
 import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { createRenderPool } from '../core/effects/render-pool.js';
-import { acceptedJobsSweepProcessor } from './accepted-jobs-sweep-processor.js';
+import { acceptedJobsSweep } from './accepted-jobs-sweep-processor.js';
+import { leasedProcessor } from './leased-processor.js';
+import { postponeOnOutage } from './postpone-on-outage.js';
 import { effectRunProcessor } from './effect-run-processor.js';
 import { assertCompleteProcessorTable, dispatchByJobName, type ProcessorTable } from './processor-table.js';
 import { instrumentDb } from '../core/observability/db-metrics.js';
@@ -20,7 +23,8 @@ import { createErrorReporter } from '../core/observability/sentry.js';
 import { startWorkerHttpServer, type WorkerHttpServer } from '../dashboard/worker-http-server.js';
 import { observeJobs, observeRenderPool } from './observe-job.js';
 
-const SWEEP_SCHEDULER_ID = 'accepted-jobs-sweep';
+/** The BullMQ job scheduler that ran the sweep before its schedule moved to Postgres; removed where it lingers. */
+const LEGACY_SWEEP_SCHEDULER_ID = 'accepted-jobs-sweep';
 const HAND_BACK_MS = 2_000;
 
 export interface RunningWorker {
@@ -31,14 +35,15 @@ export interface RunningWorker {
 export async function startWorker(config: Readonly<Config>, logger: Logger): Promise<RunningWorker> {
   const metrics = createMetrics({ service: 'worker', version: config.version });
   const reporter = await createErrorReporter(config, 'worker', logger);
-  const db = createDb(config, 'cosnap-worker');
+  const db = createDb(config, 'cosnap-worker', logger);
   instrumentDb(db, metrics, { slowQueryMs: config.metrics.slowQueryMs, logger });
   const producerRedis = createRedis(config.redis.url, 'producer', 'cosnap-worker-producer');
   producerRedis.on('error', (error) => {
     metrics.redisErrors.inc({ connection: 'worker-producer' });
     logger.warn('redis connection error', { err: error });
   });
-  const queues = createQueues(config, producerRedis);
+  // The connection's own listener above logs and counts these; the queues repeat them.
+  const queues = createQueues(config, producerRedis, (error) => logger.debug('queue connection error', { err: error }));
   const storage = createLocalDiskStorage({
     dir: config.storage.dir,
     publicUrl: config.http.publicUrl,
@@ -57,10 +62,14 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
 
   const table: ProcessorTable = {
     EffectRun: effectRunProcessor({ db, storage, logger, renderPool, shutdownSignal: shutdown.signal }),
-    AcceptedJobsSweep: acceptedJobsSweepProcessor({ db, queues, logger, graceMs: config.jobs.sweepGraceMs }),
+    AcceptedJobsSweep: leasedProcessor({ db, logger }, 'AcceptedJobsSweep', acceptedJobsSweep({ db, queues, logger, graceMs: config.jobs.sweepGraceMs })),
   };
   assertCompleteProcessorTable(table);
-  const dispatch = dispatchByJobName(table);
+  const dispatch = postponeOnOutage(dispatchByJobName(table), {
+    baseDelayMs: config.jobs.backoffMs,
+    maxDelayMs: config.jobs.outageBackoffMaxMs,
+    logger,
+  });
 
   const workers = config.worker.queues.map((queue: QueueName) => {
     const observed = observeJobs(dispatch, { queue, metrics, reporter, logger });
@@ -91,14 +100,15 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 
-  if (config.worker.queues.includes('maintenance')) {
-    // Upserted by every worker on start: idempotent, and it restores the schedule after a Redis flush.
-    await queues.byName.maintenance.upsertJobScheduler(
-      SWEEP_SCHEDULER_ID,
-      { every: config.jobs.sweepIntervalMs },
-      { name: 'AcceptedJobsSweep', data: {}, opts: jobOptions('AcceptedJobsSweep', config) },
-    );
-  }
+  if (config.worker.queues.includes('maintenance'))
+    await queues.byName.maintenance.removeJobScheduler(LEGACY_SWEEP_SCHEDULER_ID).catch((error: unknown) => {
+      logger.warn('could not remove the legacy sweep scheduler', { err: error });
+    });
+  // Every worker that runs a chore's queue ticks for it; the claim in Postgres picks one per run.
+  const recurring = (Object.keys(RECURRING_JOBS) as RecurringJobName[])
+    .filter((name) => config.worker.queues.includes(JOB_QUEUE[name]))
+    .map((name) => ({ name, everyMs: RECURRING_JOBS[name]!(config) }));
+  const scheduler: RecurringScheduler = startRecurringScheduler({ db, queues, logger }, recurring, `${hostname()}:${process.pid}`);
   metrics.sampleQueuesWith(cachedQueueSampler(config.worker.queues.map((queue) => queues.byName[queue]), metrics));
   const readiness = async () => {
     const [postgres, redis] = await Promise.all([
@@ -128,6 +138,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
 
   return {
     async close(timeoutMs) {
+      await scheduler.stop();
       let timer: NodeJS.Timeout | undefined;
       const graceful = Promise.all(workers.map((worker) => worker.close()));
       const timedOut = new Promise<'timeout'>((resolve) => {

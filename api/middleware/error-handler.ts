@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { DomainError, errorClassOf, STATUS_OF_CLASS, type ErrorCode } from '../../core/errors.js';
+import { DomainError, errorClassOf, infrastructureOutageOf, STATUS_OF_CLASS, type ErrorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/observability/logger.js';
 import type { Metrics } from '../../core/observability/metrics.js';
 import type { ErrorReporter } from '../../core/observability/sentry.js';
@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ACTIVE_JOBS: 429,
@@ -34,6 +35,9 @@ function codeForHttpStatus(status: number): ErrorCode {
   return 'VALIDATION_FAILED';
 }
 
+/** What a 503 tells clients to wait before retrying: about the time a database restart or a Redis failover takes. */
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
 interface HttpishError {
   status?: number;
   statusCode?: number;
@@ -46,7 +50,9 @@ interface HttpishError {
  * Goes first: turns every thrown error into the `{error: {code, message, details}}` envelope with its status.
  * Unknown errors become a 500 (503 when the database failed) with a fixed message and the request id; their
  * text never reaches the client. Every error is counted by class (`cosnap_errors_total`) and logged with an
- * `errorClass` field; 5xx ones go to Sentry.
+ * `errorClass` field; 5xx ones go to Sentry — except an outage of Postgres or Redis, which fails every request
+ * the same way: the class count (which the database alert watches) and `/health/ready` report it, and one
+ * Sentry event per request would only bury the rest. Every 503 carries `Retry-After`.
  */
 export function errorHandler(logger: Logger, observe: { metrics: Pick<Metrics, 'errors'>; reporter: ErrorReporter }): Middleware {
   const report = (ctx: Parameters<Middleware>[0], error: unknown, errorClass: string) =>
@@ -65,15 +71,19 @@ export function errorHandler(logger: Logger, observe: { metrics: Pick<Metrics, '
     } catch (thrown) {
       const requestId = String(ctx.state.requestId ?? '');
       const errorClass = errorClassOf(thrown);
+      const outage = infrastructureOutageOf(thrown);
       observe.metrics.errors.inc({ class: errorClass, source: 'api' });
       if (thrown instanceof DomainError) {
         ctx.status = STATUS_BY_CODE[thrown.code];
-        if (ctx.status >= 500) report(ctx, thrown, errorClass);
         ctx.body = { error: { code: thrown.code, message: thrown.message, ...(thrown.details && { details: thrown.details }) } };
-        if (ctx.status >= 500) logger.error('request failed', { err: thrown, cause: thrown.cause, errorClass: thrown.errorClass });
-        else logger.info('request refused', { code: thrown.code, errorClass: thrown.errorClass, status: ctx.status });
+        if (outage) logger.warn('request failed: a dependency is unavailable', { dependency: outage, errorClass, err: thrown.cause ?? thrown });
+        else if (ctx.status >= 500) {
+          report(ctx, thrown, errorClass);
+          logger.error('request failed', { err: thrown, cause: thrown.cause, errorClass: thrown.errorClass });
+        } else logger.info('request refused', { code: thrown.code, errorClass: thrown.errorClass, status: ctx.status });
         if (thrown.code === 'RATE_LIMITED' && typeof thrown.details?.retryAfterSeconds === 'number')
           ctx.set('Retry-After', String(thrown.details.retryAfterSeconds));
+        if (ctx.status === 503) ctx.set('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
         return;
       }
       const httpish = (thrown ?? {}) as HttpishError;
@@ -91,13 +101,18 @@ export function errorHandler(logger: Logger, observe: { metrics: Pick<Metrics, '
         logger.info('request refused', { code, status, errorClass });
         return;
       }
-      const unavailable = errorClass === 'database' || errorClass === 'external_api';
-      ctx.status = unavailable ? STATUS_OF_CLASS[errorClass] : 500;
+      const unavailable = outage !== undefined || errorClass === 'database' || errorClass === 'external_api';
+      ctx.status = outage ? 503 : unavailable ? STATUS_OF_CLASS[errorClass as 'database' | 'external_api'] : 500;
       ctx.body = {
         error: unavailable
           ? { code: 'UNAVAILABLE', message: `The service is temporarily unavailable, please retry shortly (request ${requestId})` }
           : { code: 'INTERNAL', message: `Something went wrong on our side (request ${requestId})` },
       };
+      if (ctx.status === 503) ctx.set('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+      if (outage) {
+        logger.warn('request failed: a dependency is unavailable', { dependency: outage, errorClass, err: thrown });
+        return;
+      }
       logger.error('unhandled error', { err: thrown, errorClass });
       report(ctx, thrown, errorClass);
       ctx.app.emit('error', thrown, ctx);

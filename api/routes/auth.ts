@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { authenticate, getAccount, registerAccount, type Account } from '../../core/auth/accounts.js';
 import { issueRefreshToken, revokeRefreshFamily, rotateRefreshToken } from '../../core/auth/refresh-tokens.js';
-import { unauthenticated } from '../../core/errors.js';
+import { DomainError, unauthenticated } from '../../core/errors.js';
 import { rateLimit } from '../middleware/rate-limit.js';
 import { setStrictCookie } from '../strict-cookie.js';
 import { parseBody } from '../validate.js';
@@ -70,13 +70,15 @@ export function authRoutes({ config, db, redis, accessTokens }: AppDeps): Router
     try {
       rotated = await rotateRefreshToken(db, token, { ttlMs });
     } catch (error) {
-      // A dead token stays in the browser until replaced; clear it so the client stops sending it.
-      setRefreshCookie(ctx, null);
+      // A refused token stays in the browser until replaced; clear it so the client stops sending it. Any other
+      // failure (the database restarting) says nothing about the token: keep it, or a blip signs everyone out.
+      if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') setRefreshCookie(ctx, null);
       throw error;
     }
+    // Set at once: the old token is spent now, so even if reading the role fails the browser must hold the new one.
+    setRefreshCookie(ctx, rotated.token);
     // The role may have changed since sign-in (an admin promoted the account): read it fresh.
     const { role } = await getAccount(db, rotated.userId);
-    setRefreshCookie(ctx, rotated.token);
     ctx.body = { accessToken: await accessTokens.issue({ userId: rotated.userId, role }) };
   });
 

@@ -4,6 +4,8 @@ import type { Logger } from '../../core/observability/logger.js';
 
 type Listener = () => void;
 
+const CLOSE_TIMEOUT_MS = 2_000;
+
 /**
  * One BullMQ QueueEvents subscriber per API process, fanned out to every SSE client watching a job, so the
  * number of Redis connections does not grow with the number of browsers. Events only say "job X changed";
@@ -37,6 +39,13 @@ export function createJobEventHub(config: Pick<Config, 'redis'>, logger: Logger)
         if (set.size === 0) listeners.delete(jobId);
       };
     },
-    close: () => events.close(),
+    async close() {
+      // QueueEvents.close waits for its connection's 'end', which ioredis never emits for a connection caught
+      // reconnecting (redis/ioredis#2169, taskforcesh/bullmq#4585): closing during a Redis outage, or just after
+      // a restart, would hang. Bounded; what it leaves behind is a socket that is gone already.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([events.close(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
+      clearTimeout(timer);
+    },
   };
 }

@@ -16,6 +16,9 @@ export interface EffectJobRow {
   progress: number;
   cost_credits: number;
   idempotency_key: string | null;
+  /** Hash of the request the key was used for (see request-fingerprint.ts); null for keys older than fingerprints. */
+  idempotency_fingerprint: string | null;
+  idempotency_expires_at: Date | null;
   request_id: string | null;
   attempts: number;
   result_key: string | null;
@@ -48,8 +51,12 @@ export async function findOwnJob(db: Knex, userId: string, id: string): Promise<
   return selectJob(db).where({ 'j.id': id, 'j.user_id': userId }).first<EffectJobRow | undefined>();
 }
 
+/** The job this user's key still answers with: an expired key belongs to no job any more. */
 export async function findJobByIdempotencyKey(db: Knex, userId: string, key: string): Promise<EffectJobRow | undefined> {
-  return selectJob(db).where({ 'j.user_id': userId, 'j.idempotency_key': key }).first<EffectJobRow | undefined>();
+  return selectJob(db)
+    .where({ 'j.user_id': userId, 'j.idempotency_key': key })
+    .andWhere('j.idempotency_expires_at', '>', db.fn.now())
+    .first<EffectJobRow | undefined>();
 }
 
 /**

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../config/index.js';
 import { findLocalEffect } from '../effects/local/index.js';
-import { DomainError, notFound, unavailable, validationFailed } from '../errors.js';
+import { DomainError, notFound, validationFailed } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Queues } from '../queues/queues.js';
 import { findJobByIdempotencyKey, type EffectJobRow } from './effect-job-records.js';
+import { effectRequestFingerprint } from './request-fingerprint.js';
 
 export interface SubmitEffectJob {
   userId: string;
@@ -19,7 +20,7 @@ export interface SubmitEffectJob {
 export interface SubmitDeps {
   db: Knex;
   queues: Queues;
-  config: Pick<Readonly<Config>, 'jobs'>;
+  config: { jobs: Pick<Readonly<Config>['jobs'], 'maxInflightPerUser' | 'idempotencyKeyTtlMs'> };
   logger: Logger;
 }
 
@@ -61,16 +62,32 @@ function refusalOf(error: unknown, maxInflight: number): DomainError | undefined
 }
 
 /**
+ * The job a live key answers with — only for the request it was used for. Keys made before fingerprints were
+ * stored have none and keep answering as they did.
+ */
+function replayOf(existing: EffectJobRow, fingerprint: string): { job: EffectJobRow; created: false } {
+  if (existing.idempotency_fingerprint && existing.idempotency_fingerprint !== fingerprint)
+    throw new DomainError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used for a different request; use a new key for a new request',
+      'validation',
+    );
+  return { job: existing, created: false };
+}
+
+/**
  * Accepts an effect request: the job row and its credit reservation commit in ONE transaction (one call of the
  * database function `accept_effect_job`, which also checks the effect, the upload and the in-flight cap), and
- * only then is the job enqueued under its own id. If the enqueue fails the row stays `queued` and the sweeper
- * enqueues it later; the caller is told the queue is unavailable.
+ * only then is the job enqueued under its own id. Once the row is committed the request is accepted whatever
+ * Redis does: if the enqueue fails, the row stays `queued` and the sweeper enqueues it within about two sweep
+ * intervals. Answering an error instead would invite a retry, and a retry without the same key charges twice.
  */
 export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob): Promise<{ job: EffectJobRow; created: boolean }> {
   const { db } = deps;
-  if (request.idempotencyKey) {
+  const fingerprint = request.idempotencyKey ? effectRequestFingerprint(request) : null;
+  if (request.idempotencyKey && fingerprint) {
     const existing = await findJobByIdempotencyKey(db, request.userId, request.idempotencyKey);
-    if (existing) return { job: existing, created: false };
+    if (existing) return replayOf(existing, fingerprint);
   }
   // Parameters of a built-in effect are checked here; an unknown effect id is refused by the database call.
   const params = validateParams(request.effectId, request.params);
@@ -81,18 +98,29 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
   try {
     const result: { rows: EffectJobRow[] } = await db.raw(
       `SELECT j.*, u.storage_key AS upload_key
-         FROM accept_effect_job(?::uuid, ?::uuid, ?, ?::uuid, ?::jsonb, ?, ?, ?) AS j
+         FROM accept_effect_job(?::uuid, ?::uuid, ?, ?::uuid, ?::jsonb, ?, ?, ?, ?, ?) AS j
          JOIN uploads u ON u.id = j.upload_id`,
-      [id, request.userId, request.effectId, request.uploadId, JSON.stringify(params), request.idempotencyKey ?? null, request.requestId ?? null, maxInflight],
+      [
+        id,
+        request.userId,
+        request.effectId,
+        request.uploadId,
+        JSON.stringify(params),
+        request.idempotencyKey ?? null,
+        fingerprint,
+        deps.config.jobs.idempotencyKeyTtlMs,
+        request.requestId ?? null,
+        maxInflight,
+      ],
     );
     job = result.rows[0];
   } catch (error) {
     const refusal = refusalOf(error, maxInflight);
     if (refusal) throw refusal;
-    // Two requests with the same key raced: the loser answers with the winner's job.
-    if (request.idempotencyKey && isUniqueViolation(error, 'effect_jobs_user_id_idempotency_key_unique')) {
+    // Two requests with the same key raced: the loser answers with the winner's job (or refuses another body).
+    if (request.idempotencyKey && fingerprint && isUniqueViolation(error, 'effect_jobs_user_id_idempotency_key_unique')) {
       const existing = await findJobByIdempotencyKey(db, request.userId, request.idempotencyKey);
-      if (existing) return { job: existing, created: false };
+      if (existing) return replayOf(existing, fingerprint);
     }
     throw error;
   }
@@ -101,8 +129,7 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
   try {
     await deps.queues.add('EffectRun', { effectJobId: id, requestId: request.requestId, effectId: job.effect_id }, { jobId: id });
   } catch (error) {
-    deps.logger.error('enqueue failed; the sweeper will enqueue the accepted job', { jobId: id, err: error });
-    throw unavailable('queue', error);
+    deps.logger.warn('enqueue failed; the job is accepted and the sweeper will enqueue it', { jobId: id, err: error });
   }
   return { job, created: true };
 }

@@ -15,14 +15,21 @@ export interface SweepReport {
 /**
  * Reconciles Postgres (what we accepted) with Redis (what is queued). A job the queue does not know —
  * the API died between commit and enqueue, or Redis was flushed or failed over — is enqueued again under
- * its own id, so a job that is in fact still there is not duplicated. A job BullMQ gave up on without the
- * row hearing of it (stalled too often) is failed and refunded.
+ * its own id, so a job that is in fact still there is not duplicated. That includes a `running` row whose worker
+ * is still on it after a flush: the second run claims the row too, but only the first completion counts (the
+ * row's conditional updates) and the result key is the job's own, so the later one is discarded or skipped.
+ * A job BullMQ gave up on without the row hearing of it (stalled too often) is failed and refunded.
  */
-export async function sweepAcceptedJobs(deps: { db: Knex; queues: Queues; logger: Logger }, graceMs: number): Promise<SweepReport> {
+export async function sweepAcceptedJobs(
+  deps: { db: Knex; queues: Queues; logger: Logger },
+  graceMs: number,
+  signal?: AbortSignal,
+): Promise<SweepReport> {
   const queue = deps.queues.byName.effects;
   const rows = await listUnfinishedJobs(deps.db, new Date(Date.now() - graceMs), BATCH);
   const report: SweepReport = { checked: rows.length, reenqueued: 0, settledFailed: 0 };
   for (const row of rows) {
+    signal?.throwIfAborted();
     const state = await queue.getJobState(row.id);
     if (state === 'unknown') {
       await deps.queues.add('EffectRun', { effectJobId: row.id, requestId: row.request_id ?? undefined }, { jobId: row.id });

@@ -137,7 +137,7 @@ export function createMetrics(options: { service: MetricsService; version: strin
     }),
     jobsFinished: new Counter({
       name: 'cosnap_jobs_processed_total',
-      help: 'Processing attempts by outcome: completed, retried (failed, will retry), failed (final), handed_back.',
+      help: 'Processing attempts by outcome: completed, retried (failed, will retry), failed (final), handed_back, postponed (a dependency was down; no attempt spent).',
       labelNames: ['queue', 'job_name', 'effect', 'outcome'],
       registers,
     }),

@@ -5,8 +5,16 @@ import type { Config, QueueName } from '../../config/index.js';
 export interface JobPayloads {
   /** Run one effect job; the BullMQ id is the effect_jobs row id, so re-enqueueing is idempotent. */
   EffectRun: { effectJobId: string; requestId?: string; /** Catalog id, for metrics labels only. */ effectId?: string };
-  /** Re-enqueue accepted effect jobs that Redis lost, and settle ones BullMQ gave up on. */
+  /** Re-enqueue accepted effect jobs that Redis lost, and settle ones BullMQ gave up on. Recurring. */
   AcceptedJobsSweep: Record<string, never>;
+}
+
+/**
+ * Every payload may also carry `outageRetries`: how many times the job was postponed because Postgres or Redis was
+ * down (see `workers/postpone-on-outage.ts`). It sets the next postponement's delay; it spends no attempt.
+ */
+export interface OutageRetries {
+  outageRetries?: number;
 }
 
 export type JobName = keyof JobPayloads;
@@ -19,6 +27,18 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
 
 export const jobsOfQueue = (queue: QueueName): JobName[] => JOB_NAMES.filter((name) => JOB_QUEUE[name] === queue);
+
+/** Jobs that take no input and run on a schedule. */
+export type RecurringJobName = { [N in JobName]: JobPayloads[N] extends Record<string, never> ? N : never }[JobName];
+
+/**
+ * The recurring chores and how often each runs. A chore is declared here and given a processor; the schedule
+ * itself lives in Postgres (`core/queues/recurring-jobs.ts`), so nothing Redis loses can stop it, and one run of
+ * a chore works at a time however many workers there are (`recurring-job-lease.ts`).
+ */
+export const RECURRING_JOBS: { readonly [N in RecurringJobName]?: (config: Pick<Config, 'jobs'>) => number } = {
+  AcceptedJobsSweep: (config) => config.jobs.sweepIntervalMs,
+};
 
 /**
  * Per-job defaults. Finished jobs are trimmed by age and count so Redis memory stays bounded

@@ -9,9 +9,16 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-/** Producer side of every queue, sharing one fail-fast connection. */
-export function createQueues(config: Pick<Config, 'jobs' | 'redis'>, connection: Redis): Queues {
-  const make = (name: QueueName) => new Queue(name, { connection, prefix: config.redis.queuePrefix });
+/**
+ * Producer side of every queue, sharing one fail-fast connection. Each queue re-emits its connection's errors;
+ * `onError` hears them (a queue without an `error` listener prints every reconnect attempt of an outage to stderr).
+ */
+export function createQueues(config: Pick<Config, 'jobs' | 'redis'>, connection: Redis, onError: (error: Error) => void = () => undefined): Queues {
+  const make = (name: QueueName) => {
+    const queue = new Queue(name, { connection, prefix: config.redis.queuePrefix });
+    queue.on('error', onError);
+    return queue;
+  };
   const byName: Record<QueueName, Queue> = { effects: make('effects'), maintenance: make('maintenance') };
   return {
     byName,

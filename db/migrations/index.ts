@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import * as coreSchema from './0001-core-schema.js';
 import * as acceptEffectJob from './0002-accept-effect-job.js';
+import * as recurringJobs from './0003-recurring-jobs.js';
+import * as idempotencyKeyExpiry from './0004-idempotency-key-expiry.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -11,6 +13,8 @@ interface Migration {
 const migrations: Record<string, Migration> = {
   '0001-core-schema': coreSchema,
   '0002-accept-effect-job': acceptEffectJob,
+  '0003-recurring-jobs': recurringJobs,
+  '0004-idempotency-key-expiry': idempotencyKeyExpiry,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

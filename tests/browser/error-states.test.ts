@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, registerUser, type TestUser } from '../support/http-client.js';
-import { assertFrontendBuilt, DESKTOP, launchBrowser, newPage, PHONE, screenshot } from '../support/browser.js';
+import { assertFrontendBuilt, DESKTOP, launchBrowser, newPage, PHONE, screenshot, signIn } from '../support/browser.js';
 import { makeJpeg } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
@@ -49,15 +49,6 @@ async function openPage(baseUrl: string, viewport = DESKTOP): Promise<Page> {
   const { context, page } = await newPage(browser, baseUrl, { viewport });
   opened.push(context);
   return page;
-}
-
-async function signIn(page: Page, user: TestUser): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('email-input').fill(user.email);
-  await page.getByTestId('password-input').fill(user.password);
-  await page.getByTestId('auth-submit').click();
-  await page.getByTestId('credits-balance').waitFor();
-  await page.waitForURL((url) => url.pathname === '/');
 }
 
 /** Counts POST /api/uploads the page sends, to prove a refusal happened before any upload. */

@@ -155,3 +155,87 @@ describe('cancel, limits and history', () => {
     expect((await client.get('/api/jobs?cursor=%%%', user.token)).status).toBe(400);
   });
 });
+
+describe('Idempotency-Key', () => {
+  async function userWithUpload(prefix: string) {
+    const user = await registerUser(client, prefix);
+    const uploadId = (await uploadImage(stack.baseUrl, user.token, await makeJpeg(64, 64))).body.id as string;
+    return { user, uploadId };
+  }
+  const jobsOf = async (userId: string) => Number((await stack.db('effect_jobs').where('user_id', userId).count({ n: '*' }))[0]!.n);
+  const creditsOf = async (user: TestUser) => (await client.get('/api/me', user.token)).body.credits as number;
+
+  it('answers a retry with the same key and body with the same job, charged once, whatever the order of the fields', async () => {
+    const { user, uploadId } = await userWithUpload('retry');
+    const key = { 'Idempotency-Key': 'action-1' };
+    const first = await client.post('/api/jobs', { effectId: 'passthrough', uploadId, params: { holdMs: 5 } }, user.token, key);
+    const again = await client.post('/api/jobs', { params: { holdMs: 5 }, uploadId, effectId: 'passthrough' }, user.token, key);
+    expect([first.status, again.status]).toEqual([202, 200]);
+    expect(again.body.job.id).toBe(first.body.job.id);
+    expect(await jobsOf(user.id)).toBe(1);
+    expect(await creditsOf(user)).toBe(9);
+  });
+
+  it('makes one job of many concurrent retries with one key', async () => {
+    const { user, uploadId } = await userWithUpload('racing');
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => client.post('/api/jobs', { effectId: 'passthrough', uploadId }, user.token, { 'Idempotency-Key': 'double-click' })),
+    );
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 202]);
+    expect(new Set(responses.map((response) => response.body.job.id)).size).toBe(1);
+    expect(await jobsOf(user.id)).toBe(1);
+    expect(await creditsOf(user)).toBe(9);
+  });
+
+  it.each([
+    ['another effect', { effectId: 'sketch' }],
+    ['another upload', { uploadId: '00000000-0000-4000-8000-000000000000' }],
+    ['other params', { params: { holdMs: 6 } }],
+  ])('refuses the same key with %s with 409 IDEMPOTENCY_KEY_REUSED and charges nothing', async (_name, change) => {
+    const { user, uploadId } = await userWithUpload('reuse');
+    const key = { 'Idempotency-Key': 'action-2' };
+    const body = { effectId: 'passthrough', uploadId, params: { holdMs: 5 } };
+    expect((await client.post('/api/jobs', body, user.token, key)).status).toBe(202);
+    const reused = await client.post('/api/jobs', { ...body, ...change }, user.token, key);
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await jobsOf(user.id)).toBe(1);
+    expect(await creditsOf(user)).toBe(9);
+  });
+
+  it('makes a new job for a key whose time is up, and the old job keeps its history', async () => {
+    const { user, uploadId } = await userWithUpload('expired');
+    const key = { 'Idempotency-Key': 'yesterday' };
+    const old = await client.post('/api/jobs', { effectId: 'passthrough', uploadId }, user.token, key);
+    expect(old.status).toBe(202);
+    await stack.db('effect_jobs').where('id', old.body.job.id).update({ idempotency_expires_at: stack.db.raw(`now() - interval '1 second'`) });
+    // Even a different body: the expired key is simply free again.
+    const fresh = await client.post('/api/jobs', { effectId: 'passthrough', uploadId, params: { holdMs: 1 } }, user.token, key);
+    expect(fresh.status).toBe(202);
+    expect(fresh.body.job.id).not.toBe(old.body.job.id);
+    const rows = await stack.db('effect_jobs').where('user_id', user.id).orderBy('created_at').select('id', 'idempotency_key');
+    expect(rows).toEqual([
+      { id: old.body.job.id, idempotency_key: null },
+      { id: fresh.body.job.id, idempotency_key: 'yesterday' },
+    ]);
+    expect(await creditsOf(user)).toBe(8);
+  });
+
+  it('keeps a key for IDEMPOTENCY_KEY_TTL after the job was accepted', async () => {
+    const { user, uploadId } = await userWithUpload('ttl');
+    const job = await client.post('/api/jobs', { effectId: 'passthrough', uploadId }, user.token, { 'Idempotency-Key': 'ttl-check' });
+    const row = await stack.db('effect_jobs').where('id', job.body.job.id).first('created_at', 'idempotency_expires_at');
+    expect(row.idempotency_expires_at.getTime() - row.created_at.getTime()).toBe(stack.api.deps.config.jobs.idempotencyKeyTtlMs);
+  });
+
+  it("treats another user's key as unrelated", async () => {
+    const first = await userWithUpload('first');
+    const second = await userWithUpload('second');
+    const key = { 'Idempotency-Key': 'shared-name' };
+    const mine = await client.post('/api/jobs', { effectId: 'passthrough', uploadId: first.uploadId }, first.user.token, key);
+    const theirs = await client.post('/api/jobs', { effectId: 'passthrough', uploadId: second.uploadId }, second.user.token, key);
+    expect([mine.status, theirs.status]).toEqual([202, 202]);
+    expect(theirs.body.job.id).not.toBe(mine.body.job.id);
+    expect([await creditsOf(first.user), await creditsOf(second.user)]).toEqual([9, 9]);
+  });
+});

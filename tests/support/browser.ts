@@ -145,3 +145,13 @@ export async function markDocument(page: Page): Promise<string> {
 export async function documentMarker(page: Page): Promise<string | undefined> {
   return page.evaluate(() => (globalThis as unknown as PageGlobals).__cosnapMarker);
 }
+
+/** Signs in through the login page and waits for the gallery, signed in. */
+export async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
+  await page.goto('/login');
+  await page.getByTestId('email-input').fill(user.email);
+  await page.getByTestId('password-input').fill(user.password);
+  await page.getByTestId('auth-submit').click();
+  await page.getByTestId('credits-balance').waitFor();
+  await page.waitForURL((url) => url.pathname === '/');
+}

@@ -73,3 +73,9 @@ export async function uploadImage(
     body: response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text,
   };
 }
+
+/** The value of the refresh cookie a response sets, if it sets one (an empty value clears it). */
+export function refreshCookieOf(response: ApiResponse): string | undefined {
+  const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith('cosnap_refresh='));
+  return line?.split(';')[0]?.slice('cosnap_refresh='.length);
+}

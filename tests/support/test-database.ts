@@ -11,19 +11,19 @@ export interface TestDatabase {
 }
 
 /** A fresh, migrated and seeded database of its own for one test file, dropped afterwards. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(adminUrl = ADMIN_DATABASE_URL): Promise<TestDatabase> {
   const name = `cosnap_test_${randomBytes(5).toString('hex')}`;
-  const admin = knex({ client: 'pg', connection: ADMIN_DATABASE_URL, pool: { min: 0, max: 1 } });
+  const admin = knex({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
   try {
     await admin.raw(`CREATE DATABASE ${name}`);
   } catch (error) {
     await admin.destroy();
     throw new Error(
-      `Cannot create a test database on ${ADMIN_DATABASE_URL} (is PostgreSQL running? set TEST_DATABASE_URL): ${String(error)}`,
+      `Cannot create a test database on ${adminUrl} (is PostgreSQL running? set TEST_DATABASE_URL): ${String(error)}`,
       { cause: error },
     );
   }
-  const url = new URL(ADMIN_DATABASE_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const db = knex({ client: 'pg', connection: url.toString(), pool: { min: 0, max: 2 } });
   try {

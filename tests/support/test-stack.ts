@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
@@ -12,6 +11,7 @@ import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../core/observability/logger.js';
 import { startApi, type RunningApi } from '../../api/start-api.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { findFreePort } from '../../scripts/local-services.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -33,29 +33,40 @@ export interface TestStack {
 export interface WorkerProcess {
   child: ChildProcess;
   output(): string;
-  /** Log lines saying this worker finished the effect job `id` (succeeded, discarded or skipped). */
+  /** Log lines saying this worker ran the effect job `id` to success. */
   completions(id: string): number;
+  /** What this worker logged as the end of each of its runs of the effect job `id`: succeeded, skipped or discarded. */
+  outcomes(id: string): string[];
   /** SIGTERM and wait for the exit code. */
   stop(): Promise<number | null>;
   kill(): Promise<void>;
+}
+
+/** Where the stack's database and queues live when not on the shared servers (fault tests bring their own). */
+export interface StackServers {
+  /** Redis for the API, the workers and the stack's own handle. */
+  redisUrl?: string;
+  /** The Postgres database the stack creates its database from. */
+  adminDatabaseUrl?: string;
 }
 
 /**
  * Real API in this process and real worker processes, on a database and a queue prefix of their own,
  * so test files never see each other's rows or jobs.
  */
-export async function startTestStack(overrides: Record<string, string> = {}): Promise<TestStack> {
-  const database: TestDatabase = await createTestDatabase();
+export async function startTestStack(overrides: Record<string, string> = {}, servers: StackServers = {}): Promise<TestStack> {
+  const redisUrl = servers.redisUrl ?? REDIS_URL;
+  const database: TestDatabase = await createTestDatabase(servers.adminDatabaseUrl);
   const storageDir = await mkdtemp(join(tmpdir(), 'cosnap-test-storage-'));
   // Signed URLs embed PUBLIC_URL, so the port must be known before the config is built.
-  const port = await freePort();
+  const port = await findFreePort();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: database.url,
-    REDIS_URL,
+    REDIS_URL: redisUrl,
     QUEUE_PREFIX: `{cosnap-test-${randomBytes(4).toString('hex')}}`,
     STORAGE_DIR: storageDir,
     DIAGNOSTIC_EFFECTS: 'true',
@@ -86,8 +97,12 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
     }),
   );
   const api = await startApi(config, logger);
-  const db = knex({ client: 'pg', connection: database.url, pool: { min: 0, max: 4 } });
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  // The test's own handle: fault tests take Postgres away under it too, and its pool's notes about that are noise.
+  const quiet = () => undefined;
+  const db = knex({ client: 'pg', connection: database.url, pool: { min: 0, max: 4 }, log: { warn: quiet, error: quiet, debug: quiet, deprecate: quiet } });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  // Fault tests take Redis away under this handle too; its reconnect errors are expected.
+  redis.on('error', () => undefined);
   const workers = new Set<WorkerProcess>();
 
   return {
@@ -104,30 +119,39 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
     apiLogs: () => apiLogs,
     workers: () => [...workers].filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null),
     async close() {
-      await Promise.all([...workers].map((worker) => worker.kill()));
-      await api.close();
-      const keys = await redis.keys(`${env.QUEUE_PREFIX}*`);
-      if (keys.length) await redis.del(...keys);
+      // Every step runs even when one fails (a fault test may leave a server down): nothing is left behind
+      // that can be cleaned, and the first failure is reported at the end.
+      const failures: unknown[] = [];
+      const step = async (work: () => Promise<unknown>) => {
+        await work().catch((error: unknown) => failures.push(error));
+      };
+      await step(() => Promise.all([...workers].map((worker) => worker.kill())));
+      await step(() => api.close());
+      await step(async () => {
+        const keys = await redis.keys(`${env.QUEUE_PREFIX}*`);
+        if (keys.length) await redis.del(...keys);
+      });
       redis.disconnect();
-      await db.destroy();
-      await database.drop();
-      await rm(storageDir, { recursive: true, force: true });
+      await step(() => db.destroy());
+      await step(() => database.drop());
+      await step(() => rm(storageDir, { recursive: true, force: true }));
+      if (failures.length) throw failures[0];
     },
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { findFreePort as freePort } from '../../scripts/local-services.js';
 
 const WORKER_READY = /"message":"worker ready"/;
+const WORKER_READY_TIMEOUT_MS = 60_000;
+
+function outcomesOf(output: string, id: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => line.includes(`"effectJobId":"${id}"`))
+    .map((line) => /"message":"effect job (succeeded|skipped|discarded)"/.exec(line)?.[1])
+    .filter((outcome): outcome is string => outcome !== undefined);
+}
 
 export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
@@ -137,12 +161,14 @@ export async function spawnWorker(env: Record<string, string>): Promise<WorkerPr
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
+    // Loading the worker from TypeScript sources and warming its render threads takes a few seconds alone, and
+    // well over 20 s on a machine shared with other test runs.
     const timer = setTimeout(() => {
       // The caller never gets a handle to stop it, so it must not outlive this failure (it would keep polling
       // a dropped database and a deleted queue prefix).
       child.kill('SIGKILL');
-      reject(new Error(`worker did not become ready in 20 s:\n${output}`));
-    }, 20_000);
+      reject(new Error(`worker did not become ready in ${WORKER_READY_TIMEOUT_MS / 1000} s:\n${output}`));
+    }, WORKER_READY_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (WORKER_READY.test(output)) {
@@ -160,7 +186,8 @@ export async function spawnWorker(env: Record<string, string>): Promise<WorkerPr
   return {
     child,
     output: () => output,
-    completions: (id) => output.split('\n').filter((line) => line.includes(`"effectJobId":"${id}"`) && line.includes('"message":"effect job succeeded"')).length,
+    completions: (id) => outcomesOf(output, id).filter((outcome) => outcome === 'succeeded').length,
+    outcomes: (id) => outcomesOf(output, id),
     async stop() {
       child.kill('SIGTERM');
       return exited;

@@ -66,4 +66,10 @@ describe('configuration', () => {
     expect(config.auth.accessTtlMs).toBe(30_000);
     expect(config.jobs.sweepIntervalMs).toBe(250);
   });
+
+  it('keeps idempotency keys for a day unless IDEMPOTENCY_KEY_TTL says otherwise', () => {
+    expect(loadConfig({}).jobs.idempotencyKeyTtlMs).toBe(24 * 3_600_000);
+    expect(loadConfig({ IDEMPOTENCY_KEY_TTL: '90m' }).jobs.idempotencyKeyTtlMs).toBe(90 * 60_000);
+    expect(problemsOf({ IDEMPOTENCY_KEY_TTL: 'forever' })[0]).toMatch(/^IDEMPOTENCY_KEY_TTL=.*: expected a duration/);
+  });
 });

@@ -7,6 +7,7 @@ import { ErrorMessage } from '../components/error-message';
 import { InsufficientCredits } from '../credits/insufficient-credits';
 import { pick, t } from '../i18n/i18n';
 import { submitJob } from '../jobs/jobs-api';
+import { createSubmissionKey } from '../jobs/submission-key';
 import { currentUpload } from '../upload/current-upload';
 import { defaultParams, paramFields } from './param-schema';
 import { ParamsForm } from './params-form';
@@ -21,6 +22,8 @@ export function ApplyPanel(props: ApplyPanelProps) {
   const [values, setValues] = createSignal<JobParams>({});
   const [submitting, setSubmitting] = createSignal(false);
   const [error, setError] = createSignal<unknown>();
+  // Clicking again after a failure is a retry of the same action as long as nothing was changed.
+  const submissionKey = createSubmissionKey();
 
   createEffect(
     on(fields, (current) => {
@@ -39,11 +42,14 @@ export function ApplyPanel(props: ApplyPanelProps) {
     setSubmitting(true);
     setError(undefined);
     try {
-      const job = await submitJob({ effectId: effect.id, uploadId: upload.id, params: values() });
+      const request = { effectId: effect.id, uploadId: upload.id, params: values() };
+      const job = await submitJob(request, submissionKey.for(request));
+      submissionKey.reset();
       void refreshMe();
       navigate(`/jobs/${encodeURIComponent(job.id)}`);
     } catch (caught) {
       setError(caught);
+      if (isApiError(caught, 'IDEMPOTENCY_KEY_REUSED')) submissionKey.reset();
       if (isApiError(caught, 'INSUFFICIENT_CREDITS')) void refreshMe();
     } finally {
       setSubmitting(false);

@@ -30,6 +30,7 @@ export const en = {
   'error.FORBIDDEN': 'You are not allowed to do this.',
   'error.NOT_FOUND': 'Not found.',
   'error.CONFLICT': 'This conflicts with existing data.',
+  'error.IDEMPOTENCY_KEY_REUSED': 'This request changed while it was being sent. Please submit it again.',
   'error.INSUFFICIENT_CREDITS': 'Not enough credits.',
   'error.TOO_MANY_ACTIVE_JOBS': 'You already have too many effects running. Wait for one to finish.',
   'error.PAYLOAD_TOO_LARGE': 'The file is too large.',

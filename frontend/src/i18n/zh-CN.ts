@@ -30,6 +30,7 @@ export const zhCN: Messages = {
   'error.FORBIDDEN': '你没有权限执行此操作。',
   'error.NOT_FOUND': '未找到。',
   'error.CONFLICT': '与已有数据冲突。',
+  'error.IDEMPOTENCY_KEY_REUSED': '请求在发送过程中发生了变化，请重新提交。',
   'error.INSUFFICIENT_CREDITS': '积分不足。',
   'error.TOO_MANY_ACTIVE_JOBS': '正在处理的特效太多，请等待其中一个完成。',
   'error.PAYLOAD_TOO_LARGE': '文件太大。',

@@ -7,7 +7,8 @@ import { ErrorMessage } from '../components/error-message';
 import { InsufficientCredits } from '../credits/insufficient-credits';
 import { t } from '../i18n/i18n';
 import { reuseUpload } from '../upload/current-upload';
-import { cancelJob, resubmitJob } from './jobs-api';
+import { cancelJob, requestLike, submitJob } from './jobs-api';
+import { createSubmissionKey } from './submission-key';
 import { isCancelable, isFinalStatus, isRetryable } from './job-status';
 
 interface JobActionsProps {
@@ -24,16 +25,23 @@ export function JobActions(props: JobActionsProps) {
   const navigate = useNavigate();
   const [busy, setBusy] = createSignal<'cancel' | 'retry' | undefined>();
   const [error, setError] = createSignal<unknown>();
+  const retryKey = createSubmissionKey();
 
   const run = async (kind: 'cancel' | 'retry') => {
     setBusy(kind);
     setError(undefined);
     try {
       if (kind === 'cancel') props.onJob(await cancelJob(props.job.id));
-      else props.onResubmitted(await resubmitJob(props.job));
+      else {
+        const request = requestLike(props.job);
+        const job = await submitJob(request, retryKey.for(request));
+        retryKey.reset();
+        props.onResubmitted(job);
+      }
       void refreshMe();
     } catch (caught) {
       setError(caught);
+      if (isApiError(caught, 'IDEMPOTENCY_KEY_REUSED')) retryKey.reset();
     } finally {
       setBusy(undefined);
     }

@@ -7,25 +7,15 @@ export interface JobRequest {
   params?: JobParams;
 }
 
-// crypto.randomUUID exists only in secure contexts (https, localhost); plain-http LAN testing still needs a key.
-function newIdempotencyKey(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /**
- * One key per submission attempt: the 401-refresh retry inside apiRequest reuses it, so a request the
- * server already accepted is not charged twice.
+ * `idempotencyKey` comes from the caller's `SubmissionKey`: one per user action, reused by every retry of it
+ * (and by the 401-refresh retry inside apiRequest), so a request the server already accepted is not charged twice.
  */
-export async function submitJob(request: JobRequest): Promise<Job> {
+export async function submitJob(request: JobRequest, idempotencyKey: string): Promise<Job> {
   const body = await apiRequest<{ job: Job }>('/api/jobs', {
     method: 'POST',
     body: request,
-    headers: { 'Idempotency-Key': newIdempotencyKey() },
+    headers: { 'Idempotency-Key': idempotencyKey },
   });
   return body.job;
 }
@@ -46,5 +36,5 @@ export async function cancelJob(id: string): Promise<Job> {
   return body.job;
 }
 
-/** Same effect, photo and settings as a failed or canceled job, as a new job. */
-export const resubmitJob = (job: Job) => submitJob({ effectId: job.effectId, uploadId: job.uploadId, params: job.params });
+/** The request that makes a new job with the same effect, photo and settings as `job`. */
+export const requestLike = (job: Job): JobRequest => ({ effectId: job.effectId, uploadId: job.uploadId, params: job.params });
