@@ -3,6 +3,7 @@ import cors from '@koa/cors';
 import helmet from 'koa-helmet';
 import { bodyParser } from '@koa/bodyparser';
 import type { AppDeps } from './app-deps.js';
+import { proxyTrust } from './client-address.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { accessLog } from './middleware/access-log.js';
@@ -22,7 +23,7 @@ import { metricsRoutes } from '../dashboard/metrics-routes.js';
 
 export function createApp(deps: AppDeps): Koa {
   const { config, logger } = deps;
-  const app = new Koa({ proxy: config.http.trustProxy });
+  const app = new Koa(proxyTrust(config.http.trustProxyHops));
   app.silent = true;
   app.on('error', (err: unknown) => logger.error('koa error', { err }));
 

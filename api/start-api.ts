@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config/index.js';
+import { assertSafeToListen, type Config } from '../config/index.js';
 import { createDb } from '../db/connect.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
 import type { Logger } from '../core/observability/logger.js';
@@ -36,6 +36,7 @@ export interface RunningApi {
 }
 
 export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
+  assertSafeToListen(config);
   const metrics = createMetrics({ service: 'api', version: config.version });
   const reporter = createErrorReporter(config, 'api', logger);
   const db = createDb(config, 'cosnap-api');

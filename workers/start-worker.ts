@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
-import type { Config, QueueName } from '../config/index.js';
+import { assertSafeToListen, type Config, type QueueName } from '../config/index.js';
 import { createDb } from '../db/connect.js';
 import { jobOptions } from '../core/queues/job-registry.js';
 import { createQueues } from '../core/queues/queues.js';
@@ -29,6 +29,8 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: Readonly<Config>, logger: Logger): Promise<RunningWorker> {
+  // The rule is for processes that listen, and a worker listens only on its metrics port.
+  if (config.metrics.workerPort) assertSafeToListen(config);
   const metrics = createMetrics({ service: 'worker', version: config.version });
   const reporter = createErrorReporter(config, 'worker', logger);
   const db = createDb(config, 'cosnap-worker');

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -46,8 +46,9 @@ export interface WorkerProcess {
  */
 export async function startTestStack(overrides: Record<string, string> = {}): Promise<TestStack> {
   const database: TestDatabase = await createTestDatabase();
-  const storageDir = await mkdtemp(join(tmpdir(), 'cosnap-test-storage-'));
-  // Signed URLs embed PUBLIC_URL, so the port must be known before the config is built.
+  // Storage and the generated secrets (shared with the stack's worker processes through the file).
+  const dataDir = await mkdtemp(join(tmpdir(), 'cosnap-test-data-'));
+  await mkdir(join(dataDir, 'storage'));
   const port = await freePort();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -57,7 +58,8 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
     DATABASE_URL: database.url,
     REDIS_URL,
     QUEUE_PREFIX: `{cosnap-test-${randomBytes(4).toString('hex')}}`,
-    STORAGE_DIR: storageDir,
+    STORAGE_DIR: join(dataDir, 'storage'),
+    SECRETS_FILE: join(dataDir, 'secrets.json'),
     DIAGNOSTIC_EFFECTS: 'true',
     RATE_LIMIT_MAX: '100000',
     AUTH_RATE_LIMIT_MAX: '100000',
@@ -111,7 +113,7 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
       redis.disconnect();
       await db.destroy();
       await database.drop();
-      await rm(storageDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
