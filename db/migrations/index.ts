@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as coreSchema from './0001-core-schema.js';
 import * as acceptEffectJob from './0002-accept-effect-job.js';
+import * as ledgerRefusesTruncate from './0003-ledger-refuses-truncate.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -11,6 +12,7 @@ interface Migration {
 const migrations: Record<string, Migration> = {
   '0001-core-schema': coreSchema,
   '0002-accept-effect-job': acceptEffectJob,
+  '0003-ledger-refuses-truncate': ledgerRefusesTruncate,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
