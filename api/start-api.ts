@@ -53,7 +53,6 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
   const jobEvents = createJobEventHub(config, logger);
   const storage = createLocalDiskStorage({
     dir: config.storage.dir,
-    publicUrl: config.http.publicUrl,
     signingSecret: config.storage.signingSecret,
   });
   const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });

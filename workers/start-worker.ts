@@ -43,7 +43,6 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
   const queues = createQueues(config, producerRedis);
   const storage = createLocalDiskStorage({
     dir: config.storage.dir,
-    publicUrl: config.http.publicUrl,
     signingSecret: config.storage.signingSecret,
   });
   const shutdown = new AbortController();
