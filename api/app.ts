@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   const routers = [
-    ...(config.metrics.enabled ? [metricsRoutes({ registry: deps.metrics.registry, token: config.metrics.token })] : []),
+    ...(config.metrics.enabled ? [metricsRoutes({ registry: deps.metrics.registry, access: config.metrics })] : []),
     adminSessionRoutes(deps),
     healthRoutes(deps),
     authRoutes(deps),

@@ -115,7 +115,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
       port: config.metrics.workerPort,
       host: config.http.host,
       registry: metrics.registry,
-      token: config.metrics.enabled ? config.metrics.token : undefined,
+      metricsEnabled: config.metrics.enabled,
+      access: config.metrics,
       ready: readiness,
     });
   }
