@@ -15,6 +15,7 @@ import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { createApp } from './app.js';
 import type { AppDeps } from './app-deps.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
+import { createSessions } from './sessions.js';
 
 function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
@@ -56,12 +57,13 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
     signingSecret: config.storage.signingSecret,
   });
   const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });
+  const sessions = createSessions({ db, redis, config, logger });
   metrics.sampleQueuesWith(cachedQueueSampler(Object.values(queues.byName), metrics));
   metrics.probeDependenciesWith(async () => {
     const checks = await probeDependencies({ db, redis });
     return { postgres: checks.postgres.ok, redis: checks.redis.ok };
   });
-  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, jobEvents, metrics, reporter };
+  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, metrics, reporter };
 
   const app = createApp(deps);
   const handle = app.callback();
@@ -91,6 +93,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
       await closed;
       clearTimeout(timer);
       await jobEvents.close();
+      await sessions.close();
       await queues.close();
       redis.disconnect();
       await db.destroy();

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as coreSchema from './0001-core-schema.js';
 import * as acceptEffectJob from './0002-accept-effect-job.js';
 import * as ledgerRefusesTruncate from './0003-ledger-refuses-truncate.js';
+import * as sessionVersions from './0004-session-versions.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0001-core-schema': coreSchema,
   '0002-accept-effect-job': acceptEffectJob,
   '0003-ledger-refuses-truncate': ledgerRefusesTruncate,
+  '0004-session-versions': sessionVersions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
