@@ -4,11 +4,11 @@ import { listOwnJobs } from '../../core/jobs/effect-job-records.js';
 import { findOwnJobViewRow, toJobView } from '../../core/jobs/job-view.js';
 import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
 import { cancelEffectJob } from '../../core/jobs/cancel-effect-job.js';
-import { notFound, validationFailed } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { jsonBody } from '../middleware/json-body.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
-import { parseBody, parseQuery } from '../validate.js';
+import { parseBody, parseHeaders, parseQuery } from '../validate.js';
 import { streamJobEvents } from './job-events.js';
 import { decodeCursor, encodeCursor } from './job-cursor.js';
 
@@ -25,7 +25,12 @@ const listQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
+const submitHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/, { error: 'Idempotency-Key must be 1–128 letters, digits or . _ : -' })
+    .optional(),
+});
 
 /** An effect id, an upload id and the effect's few parameters. */
 const SUBMIT_BODY_BYTES = 64 * 1024;
@@ -45,9 +50,7 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
 
   router.post('/', guards.limit.effects, jsonBody(config, SUBMIT_BODY_BYTES), async (ctx) => {
     const body = parseBody(submitBody, ctx.request.body);
-    const idempotencyKey = ctx.get('Idempotency-Key') || undefined;
-    if (idempotencyKey && !IDEMPOTENCY_KEY.test(idempotencyKey))
-      throw validationFailed('Idempotency-Key must be 1–128 letters, digits or . _ : -', { fields: { 'Idempotency-Key': 'invalid' } });
+    const { 'idempotency-key': idempotencyKey } = parseHeaders(submitHeaders, { 'idempotency-key': ctx.get('Idempotency-Key') || undefined });
     const { job, created } = await submitEffectJob(deps, {
       userId: ctx.state.user!.userId,
       ...body,
