@@ -24,7 +24,11 @@ export function createApp(deps: AppDeps): Koa {
   const { config, logger } = deps;
   const app = new Koa(proxyTrust(config.http.trustProxyHops));
   app.silent = true;
-  app.on('error', (err: unknown) => logger.error('koa error', { err }));
+  app.on('error', (err: unknown) => {
+    // A client leaving an event stream (or a download) early is not a server error.
+    if ((err as { code?: string } | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    logger.error('koa error', { err });
+  });
 
   app.use(requestId());
   app.use(accessLog(logger));

@@ -9,6 +9,8 @@ import type { Logger } from '../core/observability/logger.js';
 export interface Sessions extends Pick<SessionRevocations, 'assertLive'> {
   /** After a revocation committed: this process forgets the session at once and tells the others. */
   revoked(notice: RevocationNotice): void;
+  /** Calls `listener` whenever this process learns of a revocation (long-lived streams re-check then). */
+  watch(listener: () => void): () => void;
 }
 
 export interface RunningSessions extends Sessions {
@@ -18,7 +20,11 @@ export interface RunningSessions extends Sessions {
 export function createSessions(deps: { db: Db; redis: Redis; config: Readonly<Config>; logger: Logger }): RunningSessions {
   const { config, logger } = deps;
   const revocations = createSessionRevocations({ lookup: lookupSessionIn(deps.db), ttlMs: config.auth.sessionCheckTtlMs });
-  const forget = (notice: RevocationNotice | 'everything') => revocations.forget(notice);
+  const watchers = new Set<() => void>();
+  const forget = (notice: RevocationNotice | 'everything') => {
+    revocations.forget(notice);
+    for (const watcher of watchers) watcher();
+  };
   const subscription = subscribeToRevocations({
     redisUrl: config.redis.url,
     queuePrefix: config.redis.queuePrefix,
@@ -27,6 +33,10 @@ export function createSessions(deps: { db: Db; redis: Redis; config: Readonly<Co
   });
   return {
     assertLive: (claims) => revocations.assertLive(claims),
+    watch(listener) {
+      watchers.add(listener);
+      return () => watchers.delete(listener);
+    },
     revoked(notice) {
       forget(notice);
       // Best effort: the other processes see it within SESSION_CHECK_TTL anyway.

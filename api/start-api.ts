@@ -14,6 +14,7 @@ import { createRedis } from '../core/queues/redis-connection.js';
 import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { createApp } from './app.js';
 import type { AppDeps } from './app-deps.js';
+import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
 import { createSessions } from './sessions.js';
 
@@ -51,7 +52,10 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
   // If Redis stays down the API starts anyway and /health/ready says so.
   await waitUntilReady(redis, 5_000).catch((error: unknown) => logger.warn('redis not ready at start', { err: error }));
   const queues = createQueues(config, redis);
-  const jobEvents = createJobEventHub(config, logger);
+  const jobEvents = createJobEventHub(config, logger, {
+    intervalMs: config.sse.recheckIntervalMs,
+    changedJobs: (ids, withinMs) => recentlyChangedJobs(db, ids, withinMs),
+  });
   const storage = createLocalDiskStorage({
     dir: config.storage.dir,
     signingSecret: config.storage.signingSecret,

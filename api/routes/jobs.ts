@@ -10,6 +10,7 @@ import { jsonBody } from '../middleware/json-body.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
 import { parseBody, parseHeaders, parseQuery } from '../validate.js';
 import { streamJobEvents } from './job-events.js';
+import { createStreamSlots } from '../sse/stream-slots.js';
 import { decodeCursor, encodeCursor } from './job-cursor.js';
 
 const uuid = z.uuid();
@@ -44,7 +45,8 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
     return value!;
   };
 
-  router.get('/:id/events', guards.signedInStream, (ctx) => streamJobEvents(deps, ctx, jobId(ctx.params.id)));
+  const streamSlots = createStreamSlots({ perUser: config.sse.maxStreamsPerUser, perAddress: config.sse.maxStreamsPerAddress });
+  router.get('/:id/events', guards.signedInStream, (ctx) => streamJobEvents(deps, streamSlots, ctx, jobId(ctx.params.id)));
 
   router.use(guards.signedIn);
 
