@@ -153,6 +153,9 @@ function receiveFileField(req: IncomingMessage, limits: { maxFileBytes: number; 
       if (name !== FILE_FIELD || receiving) {
         // A skipped part still counts against the size limit, or it could stream forever.
         stream.once('limit', () => fail(payloadTooLarge(limits.maxFileBytes)));
+        // A body that ends inside this part destroys its stream with an error; without a listener that error
+        // would be uncaught and end the process. The parser's own 'error' reports the malformed body.
+        stream.on('error', () => undefined);
         stream.resume();
         return;
       }

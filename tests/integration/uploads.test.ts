@@ -303,6 +303,20 @@ describe('POST /api/uploads', () => {
     await expectNothingLeftBehind();
   });
 
+  it('refuses a form that ends inside a part it skips with 400, and the API keeps running', async () => {
+    // Found by the fuzz test: the skipped part's stream failed with nobody listening, an uncaught exception.
+    const body = '--cut\r\nContent-Disposition: form-data; name="other"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\nno end';
+    const response = await client.request('POST', '/api/uploads', {
+      token: refused.token,
+      headers: { 'Content-Type': 'multipart/form-data; boundary=cut' },
+      body,
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expect((await fetch(`${stack.baseUrl}/health`)).status).toBe(200);
+    await expectNothingLeftBehind();
+  });
+
   it('refuses a body that is not multipart with 415', async () => {
     const response = await client.post('/api/uploads', { file: 'aGVsbG8=' }, refused.token);
     expect(response.status).toBe(415);
