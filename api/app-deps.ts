@@ -7,6 +7,7 @@ import type { Metrics } from '../core/observability/metrics.js';
 import type { ErrorReporter } from '../core/observability/sentry.js';
 import type { Queues } from '../core/queues/queues.js';
 import type { LocalDiskStorage } from '../core/storage/local-disk-storage.js';
+import type { Sessions } from './sessions.js';
 import type { JobEventHub } from './sse/job-event-hub.js';
 
 /** What the HTTP layer is built from; `api/server.ts` makes the real ones, tests make the same against real services. */
@@ -19,6 +20,8 @@ export interface AppDeps {
   queues: Queues;
   storage: LocalDiskStorage;
   accessTokens: AccessTokens;
+  /** Which sessions are still live (revocations), and announcing new revocations. */
+  sessions: Sessions;
   jobEvents: JobEventHub;
   /** This process's Prometheus registry and metrics. */
   metrics: Metrics;

@@ -1,12 +1,12 @@
 import Koa from 'koa';
 import cors from '@koa/cors';
 import helmet from 'koa-helmet';
-import { bodyParser } from '@koa/bodyparser';
 import type { AppDeps } from './app-deps.js';
+import { proxyTrust } from './client-address.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { accessLog } from './middleware/access-log.js';
-import { rateLimit } from './middleware/rate-limit.js';
+import { createRouteGuards } from './middleware/route-guards.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { meRoutes } from './routes/me.js';
@@ -22,9 +22,13 @@ import { metricsRoutes } from '../dashboard/metrics-routes.js';
 
 export function createApp(deps: AppDeps): Koa {
   const { config, logger } = deps;
-  const app = new Koa({ proxy: config.http.trustProxy });
+  const app = new Koa(proxyTrust(config.http.trustProxyHops));
   app.silent = true;
-  app.on('error', (err: unknown) => logger.error('koa error', { err }));
+  app.on('error', (err: unknown) => {
+    // A client leaving an event stream (or a download) early is not a server error.
+    if ((err as { code?: string } | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    logger.error('koa error', { err });
+  });
 
   app.use(requestId());
   app.use(accessLog(logger));
@@ -58,38 +62,18 @@ export function createApp(deps: AppDeps): Koa {
       maxAge: 600,
     }),
   );
-  app.use(
-    bodyParser({
-      enableTypes: ['json', 'form'],
-      jsonLimit: config.http.maxRequestBytes,
-      formLimit: config.http.maxRequestBytes,
-      onError: (error) => {
-        throw error;
-      },
-    }),
-  );
 
-  const generalLimit = rateLimit({
-    redis: deps.redis,
-    routeClass: 'general',
-    points: config.rateLimits.general,
-    windowMs: config.rateLimits.windowMs,
-    keyPrefix: config.redis.queuePrefix,
-  });
-  app.use(async (ctx, next) => {
-    if (ctx.path.startsWith('/api/')) await generalLimit(ctx, next);
-    else await next();
-  });
-
+  // No body is parsed here: each route that takes one opts in (`middleware/json-body.ts`) after its limiters.
+  const guards = createRouteGuards(deps);
   const routers = [
-    ...(config.metrics.enabled ? [metricsRoutes({ registry: deps.metrics.registry, token: config.metrics.token })] : []),
-    adminSessionRoutes(deps),
-    healthRoutes(deps),
-    authRoutes(deps),
-    meRoutes(deps),
-    effectRoutes(deps),
-    uploadRoutes(deps),
-    jobRoutes(deps),
+    ...(config.metrics.enabled ? [metricsRoutes({ registry: deps.metrics.registry, access: config.metrics })] : []),
+    adminSessionRoutes(deps, guards),
+    healthRoutes(deps, guards),
+    authRoutes(deps, guards),
+    meRoutes(deps, guards),
+    effectRoutes(deps, guards),
+    uploadRoutes(deps, guards),
+    jobRoutes(deps, guards),
     fileRoutes(deps),
   ];
   for (const router of routers) {

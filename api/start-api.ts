@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config/index.js';
+import { assertSafeToListen, type Config } from '../config/index.js';
 import { createDb } from '../db/connect.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
 import type { Logger } from '../core/observability/logger.js';
@@ -14,7 +14,9 @@ import { createRedis } from '../core/queues/redis-connection.js';
 import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { createApp } from './app.js';
 import type { AppDeps } from './app-deps.js';
+import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
+import { createSessions } from './sessions.js';
 
 function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
@@ -36,6 +38,7 @@ export interface RunningApi {
 }
 
 export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
+  assertSafeToListen(config);
   const metrics = createMetrics({ service: 'api', version: config.version });
   const reporter = await createErrorReporter(config, 'api', logger);
   const db = createDb(config, 'cosnap-api', logger);
@@ -50,19 +53,22 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
   await waitUntilReady(redis, 5_000).catch((error: unknown) => logger.warn('redis not ready at start', { err: error }));
   // The connection's own listener above logs and counts these; the queues repeat them.
   const queues = createQueues(config, redis, (error) => logger.debug('queue connection error', { err: error }));
-  const jobEvents = createJobEventHub(config, logger);
+  const jobEvents = createJobEventHub(config, logger, {
+    intervalMs: config.sse.recheckIntervalMs,
+    changedJobs: (ids, withinMs) => recentlyChangedJobs(db, ids, withinMs),
+  });
   const storage = createLocalDiskStorage({
     dir: config.storage.dir,
-    publicUrl: config.http.publicUrl,
     signingSecret: config.storage.signingSecret,
   });
   const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });
+  const sessions = createSessions({ db, redis, config, logger });
   metrics.sampleQueuesWith(cachedQueueSampler(Object.values(queues.byName), metrics));
   metrics.probeDependenciesWith(async () => {
     const checks = await probeDependencies({ db, redis });
     return { postgres: checks.postgres.ok, redis: checks.redis.ok };
   });
-  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, jobEvents, metrics, reporter };
+  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, metrics, reporter };
 
   const app = createApp(deps);
   const handle = app.callback();
@@ -92,6 +98,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
       await closed;
       clearTimeout(timer);
       await jobEvents.close();
+      await sessions.close();
       await queues.close();
       redis.disconnect();
       await db.destroy();

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 
 /**
  * Sets an httpOnly, SameSite=Strict cookie for `path` that lives `maxAgeMs`, or clears it when `value` is null.
- * SSL_ENABLED says the browser talks HTTPS. Behind a TLS-terminating proxy without TRUST_PROXY, Koa sees plain
+ * SSL_ENABLED says the browser talks HTTPS. Behind a TLS-terminating proxy with TRUST_PROXY_HOPS=0, Koa sees plain
  * HTTP and `cookies` would refuse to set a Secure cookie, so it is told the connection is secure.
  */
 export function setStrictCookie(

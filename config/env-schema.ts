@@ -53,12 +53,16 @@ export const envSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[\w{}:-]+$/, 'letters, digits, _ - : { } only').default('{cosnap}'),
 
+  /** Outside production, unset secrets are generated into this file once (mode 0600). */
+  SECRETS_FILE: z.string().default('data/secrets.json'),
   JWT_ACCESS_SECRET: z.string().optional(),
   JWT_REFRESH_SECRET: z.string().optional(),
   JWT_ACCESS_EXPIRY: duration.default(15 * 60_000),
   JWT_REFRESH_EXPIRY: duration.default(7 * 86_400_000),
   STORAGE_SIGNING_SECRET: z.string().optional(),
   SIGNUP_CREDITS: int(0, 1_000_000).default(10),
+  /** How long a process trusts its cached view of a session before asking Postgres again. */
+  SESSION_CHECK_TTL: duration.default(5_000),
 
   ALLOWED_ORIGINS: csv.default([]),
   RATE_LIMIT_WINDOW: duration.default(60_000),
@@ -73,12 +77,21 @@ export const envSchema = z.object({
   SIGNED_URL_TTL: duration.default(60 * 60_000),
   CSP_ENABLED: bool.default(true),
   SSL_ENABLED: bool.default(false),
-  TRUST_PROXY: bool.default(false),
+  /**
+   * Proxies in front of the API that append to X-Forwarded-For (Railway's router: 1). The client address is the
+   * entry that many places from the right; 0 = the socket's peer, X-Forwarded-* ignored.
+   */
+  TRUST_PROXY_HOPS: int(0, 10).default(0),
 
   STORAGE_DIR: z.string().default('data/storage'),
   FRONTEND_DIST: z.string().default('frontend/dist'),
 
   MAX_INFLIGHT_JOBS_PER_USER: int(1, 10_000).default(5),
+  /** Live job event streams one API process holds open per user and per client address. */
+  SSE_MAX_STREAMS_PER_USER: int(1, 10_000).default(10),
+  SSE_MAX_STREAMS_PER_ADDRESS: int(1, 100_000).default(50),
+  /** How often one query per API process looks for watched jobs that changed without a queue event. */
+  SSE_RECHECK_INTERVAL: duration.default(10_000),
   DIAGNOSTIC_EFFECTS: bool.default(false),
   WORKER_QUEUES: csv.default(['effects', 'maintenance']),
   WORKER_CONCURRENCY_EFFECTS: int(1, 256).default(2),
@@ -102,6 +115,8 @@ export const envSchema = z.object({
   METRICS_ENABLED: bool.default(true),
   /** When set, /metrics and /health/metrics (API and worker) require `Authorization: Bearer <token>`. */
   METRICS_TOKEN: z.string().optional(),
+  /** Without a token, /metrics is open outside production and closed in production unless this is true. */
+  METRICS_PUBLIC: bool.optional(),
   /** The worker's own HTTP port for /metrics, /health/live, /health/ready; 0 = no server. */
   WORKER_METRICS_PORT: int(0, 65535).default(0),
   DB_SLOW_QUERY_THRESHOLD: duration.default(500),

@@ -1,4 +1,5 @@
 import { envSchema, type Env } from './env-schema.js';
+import { localSecrets, SECRET_NAMES, type SecretName } from './local-secrets.js';
 
 export type QueueName = 'effects' | 'maintenance';
 
@@ -13,7 +14,8 @@ export interface Config {
     maxRequestBytes: number;
     cspEnabled: boolean;
     sslEnabled: boolean;
-    trustProxy: boolean;
+    /** Proxies in front of us that append to X-Forwarded-For; 0 = trust none. */
+    trustProxyHops: number;
     frontendDist: string;
   };
   log: { level: string };
@@ -26,7 +28,11 @@ export interface Config {
     accessTtlMs: number;
     refreshTtlMs: number;
     signupCredits: number;
+    /** How long a process trusts its cached view of a session (revoked or not) before asking Postgres again. */
+    sessionCheckTtlMs: number;
   };
+  /** Live job event streams one API process holds open at once, and its safety re-check of their jobs. */
+  sse: { maxStreamsPerUser: number; maxStreamsPerAddress: number; recheckIntervalMs: number };
   rateLimits: { windowMs: number; general: number; auth: number; upload: number; effects: number };
   uploads: { maxFileBytes: number; maxPixels: number; ttlMs: number };
   storage: { dir: string; signingSecret: string; signedUrlTtlMs: number };
@@ -49,7 +55,14 @@ export interface Config {
     renderVipsConcurrency: number;
   };
   sentry: { dsn?: string; tracesSampleRate: number; environment: string };
-  metrics: { enabled: boolean; token?: string; workerPort: number; slowQueryMs: number };
+  metrics: {
+    enabled: boolean;
+    token?: string;
+    /** Served without a token when none is set: outside production by default, in production only when asked. */
+    public: boolean;
+    workerPort: number;
+    slowQueryMs: number;
+  };
   admin: {
     basicUser?: string;
     basicPassword?: string;
@@ -57,6 +70,12 @@ export interface Config {
     sessionTtlMs: number;
   };
   version: string;
+  security: {
+    /** Secrets that would not pass production's checks; unset ones were generated into SECRETS_FILE. */
+    weakSecrets: readonly SecretName[];
+    /** NODE_ENV=development was set, not defaulted: generated secrets are accepted on a reachable address. */
+    developmentExplicit: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -67,8 +86,11 @@ export class ConfigError extends Error {
 }
 
 const QUEUE_NAMES: readonly QueueName[] = ['effects', 'maintenance'];
-const DEV_SECRET_PREFIX = 'dev-only-insecure-';
 const MIN_SECRET_LENGTH = 32;
+/** Variables that were renamed, with what replaces them: a deploy still setting the old one must hear about it. */
+const RENAMED: Record<string, string> = {
+  TRUST_PROXY: 'replaced by TRUST_PROXY_HOPS, the number of proxies in front of the API (Railway: 1)',
+};
 
 /** Values that show up in tutorials and `.env.example`s; production must never run with one. */
 const KNOWN_WEAK_SECRETS = new Set(['secret', 'changeme', 'change-me', 'password', 'your-secret-key', 'jwt-secret']);
@@ -77,7 +99,7 @@ function secretProblem(name: string, value: string | undefined): string | undefi
   if (!value) return `${name}=(unset): required in production`;
   if (value.length < MIN_SECRET_LENGTH)
     return `${name}=(hidden): too short, use at least ${MIN_SECRET_LENGTH} random characters`;
-  if (KNOWN_WEAK_SECRETS.has(value.toLowerCase()) || value.startsWith(DEV_SECRET_PREFIX) || /^(.)\1+$/.test(value))
+  if (KNOWN_WEAK_SECRETS.has(value.toLowerCase()) || /^(.)\1+$/.test(value))
     return `${name}=(hidden): a well-known or trivial value`;
   return undefined;
 }
@@ -106,19 +128,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
   const env = parsed.data;
   const isProduction = env.NODE_ENV === 'production';
 
-  const problems: string[] = [];
-  const secret = (name: 'JWT_ACCESS_SECRET' | 'JWT_REFRESH_SECRET' | 'STORAGE_SIGNING_SECRET'): string => {
-    const value = env[name];
-    if (isProduction) {
-      const problem = secretProblem(name, value);
-      if (problem) problems.push(problem);
+  const problems: string[] = Object.keys(RENAMED)
+    .filter((name) => raw[name] !== undefined)
+    .map((name) => `${name}=${raw[name]}: ${RENAMED[name]}`);
+  const weakSecrets = SECRET_NAMES.filter((name) => secretProblem(name, env[name]) !== undefined);
+  if (isProduction) for (const name of weakSecrets) problems.push(secretProblem(name, env[name])!);
+  let generated: Partial<Record<SecretName, string>> = {};
+  if (!isProduction && SECRET_NAMES.some((name) => !env[name])) {
+    try {
+      generated = localSecrets(env.SECRETS_FILE);
+    } catch (error) {
+      problems.push(`SECRETS_FILE=${env.SECRETS_FILE}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return value ?? `${DEV_SECRET_PREFIX}${name.toLowerCase()}`;
-  };
+  }
+  const secret = (name: SecretName): string => env[name] ?? generated[name] ?? '';
   const accessSecret = secret('JWT_ACCESS_SECRET');
   const refreshSecret = secret('JWT_REFRESH_SECRET');
   const signingSecret = secret('STORAGE_SIGNING_SECRET');
-  if (isProduction && accessSecret === refreshSecret)
+  if (isProduction && accessSecret && accessSecret === refreshSecret)
     problems.push('JWT_REFRESH_SECRET=(hidden): must differ from JWT_ACCESS_SECRET');
   if (isProduction && !env.PUBLIC_URL) problems.push('PUBLIC_URL=(unset): required in production for signed URLs');
   const unknownQueues = env.WORKER_QUEUES.filter((name) => !QUEUE_NAMES.includes(name as QueueName));
@@ -143,7 +170,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       maxRequestBytes: env.MAX_REQUEST_SIZE,
       cspEnabled: env.CSP_ENABLED,
       sslEnabled: env.SSL_ENABLED,
-      trustProxy: env.TRUST_PROXY,
+      trustProxyHops: env.TRUST_PROXY_HOPS,
       frontendDist: env.FRONTEND_DIST,
     },
     log: { level: env.LOG_LEVEL ?? (isProduction ? 'info' : env.NODE_ENV === 'test' ? 'warn' : 'debug') },
@@ -161,6 +188,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       accessTtlMs: env.JWT_ACCESS_EXPIRY,
       refreshTtlMs: env.JWT_REFRESH_EXPIRY,
       signupCredits: env.SIGNUP_CREDITS,
+      sessionCheckTtlMs: env.SESSION_CHECK_TTL,
+    },
+    sse: {
+      maxStreamsPerUser: env.SSE_MAX_STREAMS_PER_USER,
+      maxStreamsPerAddress: env.SSE_MAX_STREAMS_PER_ADDRESS,
+      recheckIntervalMs: env.SSE_RECHECK_INTERVAL,
     },
     rateLimits: {
       windowMs: env.RATE_LIMIT_WINDOW,
@@ -192,6 +225,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     metrics: {
       enabled: env.METRICS_ENABLED,
       token: env.METRICS_TOKEN,
+      public: env.METRICS_PUBLIC ?? !isProduction,
       workerPort: env.WORKER_METRICS_PORT,
       slowQueryMs: env.DB_SLOW_QUERY_THRESHOLD,
     },
@@ -202,6 +236,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       sessionTtlMs: env.ADMIN_SESSION_TTL,
     },
     version: env.APP_VERSION ?? '0.1.0',
+    security: { weakSecrets, developmentExplicit: raw.NODE_ENV === 'development' },
   };
   return deepFreeze(config);
 }
@@ -214,12 +249,41 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
+
+/** True when `host` is reachable from this machine only (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * For processes about to listen on HOST. Generated or weak secrets are fine on a loopback address; anywhere
+ * else they mean a deploy that forgot its configuration (NODE_ENV defaults to development), so the process
+ * refuses to start unless NODE_ENV=development was set on purpose.
+ */
+export function assertSafeToListen(config: Readonly<Config>): void {
+  const { weakSecrets, developmentExplicit } = config.security;
+  if (!weakSecrets.length || developmentExplicit || isLoopbackHost(config.http.host)) return;
+  throw new ConfigError([
+    `HOST=${config.http.host}: listening beyond this machine needs real secrets; set ${weakSecrets.join(', ')} ` +
+      `(at least ${MIN_SECRET_LENGTH} random characters each), or NODE_ENV=development to run with generated ones, or HOST=127.0.0.1`,
+  ]);
+}
+
+/** Ends the process with the report when `error` is a configuration problem found after loading (listening). */
+export function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
 /** For process entry points: the config, or a clear report of what is wrong and exit code 1. */
 export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   try {
     return loadConfig(source);
   } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : error);
-    process.exit(1);
+    return exitOnConfigError(error);
   }
 }

@@ -3,6 +3,7 @@ import type { AppDeps } from '../api/app-deps.js';
 import type { Role } from '../core/auth/access-tokens.js';
 import { ADMIN_COOKIE, verifyAdminCookie } from './admin-session.js';
 import { sameSecret } from './metrics-access.js';
+import { DomainError } from '../core/errors.js';
 
 export type AdminAccess = 'full' | 'read-only';
 
@@ -35,7 +36,7 @@ function sameOriginWrite(ctx: Context, publicUrl: string): boolean {
  * credentials from config) get full access; the configured read-only role may only read. Everyone else gets
  * 401 (no credentials) or 403 (credentials without the right), never the page.
  */
-export function requireAdminAccess({ config, db }: Pick<AppDeps, 'config' | 'db'>): Middleware {
+export function requireAdminAccess({ config, db, sessions }: Pick<AppDeps, 'config' | 'db' | 'sessions'>): Middleware {
   const { basicUser, basicPassword, readOnlyRole } = config.admin;
 
   const accessOf = async (ctx: Context): Promise<AdminAccess | 'none' | 'forbidden'> => {
@@ -46,9 +47,17 @@ export function requireAdminAccess({ config, db }: Pick<AppDeps, 'config' | 'db'
       const passwordOk = sameSecret(basic.password, basicPassword);
       if (userOk && passwordOk) return 'full';
     }
-    const userId = verifyAdminCookie(config.auth.accessSecret, ctx.cookies.get(ADMIN_COOKIE));
-    if (!userId) return 'none';
-    const row = await db('users').where('id', userId).first<{ role: Role } | undefined>('role');
+    const session = verifyAdminCookie(config.auth.accessSecret, ctx.cookies.get(ADMIN_COOKIE));
+    if (!session) return 'none';
+    const live = await sessions.assertLive(session).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') return false;
+        throw error;
+      },
+    );
+    if (!live) return 'none';
+    const row = await db('users').where('id', session.userId).first<{ role: Role } | undefined>('role');
     if (row?.role === 'admin') return 'full';
     if (row && row.role === readOnlyRole) return 'read-only';
     return 'forbidden';

@@ -27,7 +27,7 @@ function board(queues: AppDeps['queues'], readOnlyMode: boolean): Middleware {
  * Bull Board over every queue at /admin/queues, behind `requireAdminAccess`. Two boards share the path: the
  * read-only role is served one whose UI offers no actions (and the access check refuses its writes anyway).
  */
-export function bullBoard(deps: Pick<AppDeps, 'config' | 'db' | 'queues'>): Middleware {
+export function bullBoard(deps: Pick<AppDeps, 'config' | 'db' | 'queues' | 'sessions'>): Middleware {
   const guard = requireAdminAccess(deps);
   const full = board(deps.queues, false);
   const readOnly = board(deps.queues, true);

@@ -1,16 +1,17 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Registry } from 'prom-client';
-import { metricsAllowed } from './metrics-access.js';
+import { refuseMetrics, type MetricsAccess } from './metrics-access.js';
 
-/** `/metrics` and `/health/metrics` in the Prometheus text format, behind METRICS_TOKEN when it is set. */
-export function metricsRoutes(options: { registry: Registry; token?: string }): Router {
+/** `/metrics` and `/health/metrics` in the Prometheus text format, for whoever `refuseMetrics` lets through. */
+export function metricsRoutes(options: { registry: Registry; access: MetricsAccess }): Router {
   const router = new Router();
   const serve: Middleware = async (ctx) => {
-    if (!metricsAllowed(ctx.get('Authorization'), options.token)) {
-      ctx.status = 401;
-      ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
-      ctx.body = { error: { code: 'UNAUTHENTICATED', message: 'A metrics token is required' } };
+    const refusal = refuseMetrics(ctx.get('Authorization'), options.access);
+    if (refusal) {
+      ctx.status = refusal.status;
+      ctx.set(refusal.headers);
+      ctx.body = refusal.body;
       return;
     }
     ctx.set('Content-Type', options.registry.contentType);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
-import { metricsAllowed } from './metrics-access.js';
+import { refuseMetrics, type MetricsAccess } from './metrics-access.js';
 
 export interface WorkerHttpServer {
   port: number;
@@ -8,14 +8,16 @@ export interface WorkerHttpServer {
 }
 
 /**
- * The worker dyno's own small HTTP port: `/metrics` (behind METRICS_TOKEN when set), `/health/live` (the event
- * loop answers) and `/health/ready` (its dependencies answer; 503 with which one failed otherwise).
+ * The worker dyno's own small HTTP port: `/metrics` (unless METRICS_ENABLED=false; guarded like the API's, by
+ * `refuseMetrics`), `/health/live` (the event loop answers) and `/health/ready` (its dependencies answer; 503
+ * with which one failed otherwise).
  */
 export async function startWorkerHttpServer(options: {
   port: number;
   host?: string;
   registry: Registry;
-  token?: string;
+  metricsEnabled: boolean;
+  access: MetricsAccess;
   ready: () => Promise<Record<string, boolean>>;
 }): Promise<WorkerHttpServer> {
   const server: Server = createServer((request, response) => {
@@ -37,10 +39,11 @@ export async function startWorkerHttpServer(options: {
       );
       return;
     }
-    if (path === '/metrics' || path === '/health/metrics') {
-      if (!metricsAllowed(request.headers.authorization, options.token)) {
-        response.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-        return json(401, { error: { code: 'UNAUTHENTICATED' } });
+    if (options.metricsEnabled && (path === '/metrics' || path === '/health/metrics')) {
+      const refusal = refuseMetrics(request.headers.authorization, options.access);
+      if (refusal) {
+        for (const [name, value] of Object.entries(refusal.headers)) response.setHeader(name, value);
+        return json(refusal.status, refusal.body);
       }
       options.registry.metrics().then(
         (text) => send(200, options.registry.contentType, text),

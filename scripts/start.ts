@@ -53,7 +53,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 if (existsSync('.env')) process.loadEnvFile('.env');
-process.env.NODE_ENV ??= 'development';
+// Reachable from this machine only unless HOST says otherwise: with generated secrets, that is what is safe.
+process.env.HOST ??= '127.0.0.1';
 
 function readConfig(): Readonly<Config> {
   try {

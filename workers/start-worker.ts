@@ -1,7 +1,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
-import type { Config, QueueName } from '../config/index.js';
+import { assertSafeToListen, type Config, type QueueName } from '../config/index.js';
 import { createDb } from '../db/connect.js';
 import { JOB_QUEUE, RECURRING_JOBS, type RecurringJobName } from '../core/queues/job-registry.js';
 import { startRecurringScheduler, type RecurringScheduler } from '../core/queues/recurring-jobs.js';
@@ -33,6 +33,8 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: Readonly<Config>, logger: Logger): Promise<RunningWorker> {
+  // The rule is for processes that listen, and a worker listens only on its metrics port.
+  if (config.metrics.workerPort) assertSafeToListen(config);
   const metrics = createMetrics({ service: 'worker', version: config.version });
   const reporter = await createErrorReporter(config, 'worker', logger);
   const db = createDb(config, 'cosnap-worker', logger);
@@ -46,7 +48,6 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
   const queues = createQueues(config, producerRedis, (error) => logger.debug('queue connection error', { err: error }));
   const storage = createLocalDiskStorage({
     dir: config.storage.dir,
-    publicUrl: config.http.publicUrl,
     signingSecret: config.storage.signingSecret,
   });
   const shutdown = new AbortController();
@@ -124,7 +125,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
       port: config.metrics.workerPort,
       host: config.http.host,
       registry: metrics.registry,
-      token: config.metrics.enabled ? config.metrics.token : undefined,
+      metricsEnabled: config.metrics.enabled,
+      access: config.metrics,
       ready: readiness,
     });
   }

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { AccessClaims, AccessTokens } from '../../core/auth/access-tokens.js';
+import type { SessionRevocations } from '../../core/auth/session-revocations.js';
 import { forbidden, unauthenticated } from '../../core/errors.js';
 import { currentContext } from '../../core/observability/request-context.js';
 
@@ -10,20 +11,28 @@ declare module 'koa' {
   }
 }
 
+/** The token of `Authorization: Bearer <jwt>`, if the request carries one. */
+export function bearerToken(authorization: string): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+}
+
 /**
- * Requires `Authorization: Bearer <jwt>`. `allowQueryToken` exists for SSE only: EventSource cannot set
- * headers, so that one route also accepts `?access_token=`.
+ * Requires `Authorization: Bearer <jwt>` whose session is still live. `allowQueryToken` exists for SSE only:
+ * EventSource cannot set headers, so that one route also accepts `?access_token=`.
  */
-export function requireUser(tokens: AccessTokens, options: { allowQueryToken?: boolean } = {}): Middleware {
+export function requireUser(
+  deps: { accessTokens: AccessTokens; sessions: Pick<SessionRevocations, 'assertLive'> },
+  options: { allowQueryToken?: boolean } = {},
+): Middleware {
   return async (ctx, next) => {
-    const header = ctx.get('Authorization');
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
     const queryToken = options.allowQueryToken && typeof ctx.query.access_token === 'string' ? ctx.query.access_token : undefined;
-    const token = match?.[1] ?? queryToken;
+    const token = bearerToken(ctx.get('Authorization')) ?? queryToken;
     if (!token) throw unauthenticated();
-    ctx.state.user = await tokens.verify(token);
+    const claims = await deps.accessTokens.verify(token);
+    await deps.sessions.assertLive(claims);
+    ctx.state.user = claims;
     const context = currentContext();
-    if (context) context.userId = ctx.state.user.userId;
+    if (context) context.userId = claims.userId;
     await next();
   };
 }

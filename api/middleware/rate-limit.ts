@@ -1,17 +1,23 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../../config/index.js';
 import { DomainError } from '../../core/errors.js';
 
 export type RouteClass = 'general' | 'auth' | 'upload' | 'effects';
 
+export type RateLimits = Record<RouteClass, Middleware>;
+
 /**
- * One Redis-backed limiter per route class, shared by every API replica. When Redis is unreachable the
- * in-memory insurance limiter (per replica) keeps limiting instead of letting everything through.
+ * Whom a request is counted against: the signed-in user once the bearer token is verified (so a limiter placed
+ * after authentication is per account, whatever address it comes from), else the client address, which
+ * TRUST_PROXY_HOPS decides (`api/client-address.ts`).
  */
-export function rateLimit(options: { redis: Redis; routeClass: RouteClass; points: number; windowMs: number; keyPrefix: string }): Middleware {
+export const limitKeyOf = (ctx: Context): string => (ctx.state.user ? `user:${ctx.state.user.userId}` : `ip:${ctx.ip}`);
+
+function limiter(options: { redis: Redis; routeClass: RouteClass; points: number; windowMs: number; keyPrefix: string }): Middleware {
   const duration = Math.max(1, Math.ceil(options.windowMs / 1000));
-  const limiter = new RateLimiterRedis({
+  const limits = new RateLimiterRedis({
     storeClient: options.redis,
     keyPrefix: `${options.keyPrefix}:rl:${options.routeClass}`,
     points: options.points,
@@ -19,15 +25,29 @@ export function rateLimit(options: { redis: Redis; routeClass: RouteClass; point
     insuranceLimiter: new RateLimiterMemory({ points: options.points, duration }),
   });
   return async (ctx, next) => {
-    // Signed-in callers are limited per account (one user's burst), anonymous ones per address.
-    const key = ctx.state.user?.userId ?? ctx.ip;
     try {
-      await limiter.consume(key);
+      await limits.consume(limitKeyOf(ctx));
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       throw new DomainError('RATE_LIMITED', 'Too many requests, please slow down', 'validation', { retryAfterSeconds });
     }
     await next();
+  };
+}
+
+/**
+ * One limiter per route class for the whole app, Redis-backed so every API replica shares the counts. When Redis
+ * is unreachable each falls back to its in-memory insurance limiter (per replica) instead of letting everything
+ * through. Built once: two limiters of one class would each get their own insurance budget.
+ */
+export function createRateLimits({ redis, config }: { redis: Redis; config: Pick<Config, 'rateLimits' | 'redis'> }): RateLimits {
+  const make = (routeClass: RouteClass, points: number) =>
+    limiter({ redis, routeClass, points, windowMs: config.rateLimits.windowMs, keyPrefix: config.redis.queuePrefix });
+  return {
+    general: make('general', config.rateLimits.general),
+    auth: make('auth', config.rateLimits.auth),
+    upload: make('upload', config.rateLimits.upload),
+    effects: make('effects', config.rateLimits.effects),
   };
 }

@@ -2,25 +2,29 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
-import { authenticate, getAccount, registerAccount, type Account } from '../../core/auth/accounts.js';
-import { issueRefreshToken, revokeRefreshFamily, rotateRefreshToken } from '../../core/auth/refresh-tokens.js';
+import { authenticate, changePassword, getAccount, registerAccount, type Account } from '../../core/auth/accounts.js';
+import { familyOfRefreshToken } from '../../core/auth/refresh-tokens.js';
+import { continueSession, endSession, startSession } from '../../core/auth/sessions.js';
 import { DomainError, unauthenticated } from '../../core/errors.js';
-import { rateLimit } from '../middleware/rate-limit.js';
+import { ADMIN_COOKIE, ADMIN_COOKIE_PATH } from '../../dashboard/admin-session.js';
+import { bearerToken } from '../middleware/authenticate.js';
+import { jsonBody } from '../middleware/json-body.js';
+import type { RouteGuards } from '../middleware/route-guards.js';
 import { setStrictCookie } from '../strict-cookie.js';
 import { parseBody } from '../validate.js';
 
 export const REFRESH_COOKIE = 'cosnap_refresh';
 const REFRESH_COOKIE_PATH = '/api/auth';
+/** An email and two passwords of at most 256 characters, with room to spare. */
+const AUTH_BODY_BYTES = 16 * 1024;
 
 const email = z.string().trim().pipe(z.email({ error: 'Enter a valid email address' }).max(254));
+const newPassword = z
+  .string({ error: 'Enter a password' })
+  .min(8, { error: 'Use at least 8 characters' })
+  .max(256, { error: 'Use at most 256 characters' });
 
-const registerBody = z.object({
-  email,
-  password: z
-    .string({ error: 'Enter a password' })
-    .min(8, { error: 'Use at least 8 characters' })
-    .max(256, { error: 'Use at most 256 characters' }),
-});
+const registerBody = z.object({ email, password: newPassword });
 
 // Login does not re-check the password rules: they may change, and old passwords must still work.
 const loginBody = z.object({
@@ -28,65 +32,86 @@ const loginBody = z.object({
   password: z.string({ error: 'Enter your password' }).min(1, { error: 'Enter your password' }).max(256),
 });
 
-export function authRoutes({ config, db, redis, accessTokens }: AppDeps): Router {
+const passwordBody = z.object({
+  currentPassword: z.string({ error: 'Enter your current password' }).min(1, { error: 'Enter your current password' }).max(256),
+  newPassword,
+});
+
+export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
+  const { config, db, accessTokens, sessions } = deps;
   const router = new Router({ prefix: '/api/auth' });
-  const limitAuth = rateLimit({
-    redis,
-    routeClass: 'auth',
-    points: config.rateLimits.auth,
-    windowMs: config.rateLimits.windowMs,
-    keyPrefix: config.redis.queuePrefix,
-  });
+  const body = jsonBody(config, AUTH_BODY_BYTES);
   const ttlMs = config.auth.refreshTtlMs;
 
-  const setRefreshCookie = (ctx: Context, token: string | null) =>
-    setStrictCookie(ctx, { name: REFRESH_COOKIE, path: REFRESH_COOKIE_PATH, value: token, maxAgeMs: ttlMs, sslEnabled: config.http.sslEnabled });
+  const setCookie = (ctx: Context, name: string, path: string, value: string | null, maxAgeMs: number) =>
+    setStrictCookie(ctx, { name, path, value, maxAgeMs, sslEnabled: config.http.sslEnabled });
+  const setRefreshCookie = (ctx: Context, token: string | null) => setCookie(ctx, REFRESH_COOKIE, REFRESH_COOKIE_PATH, token, ttlMs);
 
-  /** Every sign-in starts a new refresh family; the access token is what API calls carry. */
-  const startSession = async (ctx: Context, user: Account) => {
-    const refresh = await issueRefreshToken(db, user.id, { ttlMs });
+  /** Every sign-in starts a new session; the access token is what API calls carry. */
+  const signIn = async (ctx: Context, user: Account) => {
+    const { refresh, claims } = await startSession(db, user.id, { ttlMs });
     setRefreshCookie(ctx, refresh.token);
-    return { user, accessToken: await accessTokens.issue({ userId: user.id, role: user.role }) };
+    return { user, accessToken: await accessTokens.issue(claims) };
   };
 
-  router.post('/register', limitAuth, async (ctx) => {
+  router.post('/register', guards.anyone, guards.limit.auth, body, async (ctx) => {
     const input = parseBody(registerBody, ctx.request.body);
     const user = await registerAccount(db, input, { signupCredits: config.auth.signupCredits });
     ctx.status = 201;
-    ctx.body = await startSession(ctx, user);
+    ctx.body = await signIn(ctx, user);
   });
 
-  router.post('/login', limitAuth, async (ctx) => {
+  router.post('/login', guards.anyone, guards.limit.auth, body, async (ctx) => {
     const input = parseBody(loginBody, ctx.request.body);
     const user = await authenticate(db, input);
-    ctx.body = await startSession(ctx, user);
+    ctx.body = await signIn(ctx, user);
   });
 
   // Refresh and logout only see the general limit: an app reload refreshes, and must not eat the sign-in budget.
-  router.post('/refresh', async (ctx) => {
+  router.post('/refresh', guards.anyone, async (ctx) => {
     const token = ctx.cookies.get(REFRESH_COOKIE);
     if (!token) throw unauthenticated();
-    let rotated;
+    let grant;
     try {
-      rotated = await rotateRefreshToken(db, token, { ttlMs });
+      grant = await continueSession(db, token, { ttlMs, onSessionRevoked: (sessionId) => sessions.revoked({ sessionId }) });
     } catch (error) {
       // A refused token stays in the browser until replaced; clear it so the client stops sending it. Any other
       // failure (the database restarting) says nothing about the token: keep it, or a blip signs everyone out.
       if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') setRefreshCookie(ctx, null);
       throw error;
     }
-    // Set at once: the old token is spent now, so even if reading the role fails the browser must hold the new one.
-    setRefreshCookie(ctx, rotated.token);
-    // The role may have changed since sign-in (an admin promoted the account): read it fresh.
-    const { role } = await getAccount(db, rotated.userId);
-    ctx.body = { accessToken: await accessTokens.issue({ userId: rotated.userId, role }) };
+    setRefreshCookie(ctx, grant.refresh.token);
+    ctx.body = { accessToken: await accessTokens.issue(grant.claims) };
   });
 
-  router.post('/logout', async (ctx) => {
-    const token = ctx.cookies.get(REFRESH_COOKIE);
-    if (token) await revokeRefreshFamily(db, token);
+  /**
+   * Ends the session of the refresh cookie and the one the bearer token names (a client may hold either), and
+   * clears both cookies, the admin one included. Already-issued access tokens of those sessions stop working.
+   */
+  router.post('/logout', guards.anyone, async (ctx) => {
+    const ended = new Set<string>();
+    const cookieToken = ctx.cookies.get(REFRESH_COOKIE);
+    const fromCookie = cookieToken ? await familyOfRefreshToken(db, cookieToken) : undefined;
+    if (fromCookie) ended.add(fromCookie);
+    const bearer = bearerToken(ctx.get('Authorization'));
+    const claims = bearer ? await accessTokens.verify(bearer).catch(() => undefined) : undefined;
+    if (claims) ended.add(claims.sessionId);
+    for (const sessionId of ended) {
+      await endSession(db, sessionId);
+      sessions.revoked({ sessionId });
+    }
     setRefreshCookie(ctx, null);
+    setCookie(ctx, ADMIN_COOKIE, ADMIN_COOKIE_PATH, null, 0);
     ctx.status = 204;
+  });
+
+  /** Changes the password and ends every session of the account; this client continues in a new one. */
+  router.post('/password', guards.signedIn, guards.limit.auth, body, async (ctx) => {
+    const input = parseBody(passwordBody, ctx.request.body);
+    const userId = ctx.state.user!.userId;
+    await changePassword(db, userId, input);
+    sessions.revoked({ userId });
+    ctx.body = await signIn(ctx, await getAccount(db, userId));
   });
 
   return router;

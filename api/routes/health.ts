@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { AppDeps } from '../app-deps.js';
 import type { QueueSample } from '../../core/observability/metrics.js';
 import { sampleQueues } from '../../core/observability/queue-sampler.js';
-import { requireRole, requireUser } from '../middleware/authenticate.js';
+import { requireRole } from '../middleware/authenticate.js';
+import type { RouteGuards } from '../middleware/route-guards.js';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -31,7 +32,7 @@ export async function probeDependencies({ db, redis }: Pick<AppDeps, 'db' | 'red
 
 const STARTED_AT = Date.now();
 
-export function healthRoutes(deps: Pick<AppDeps, 'db' | 'redis' | 'queues' | 'config' | 'accessTokens'>): Router {
+export function healthRoutes(deps: Pick<AppDeps, 'db' | 'redis' | 'queues' | 'config'>, guards: Pick<RouteGuards, 'signedIn'>): Router {
   const { db, redis } = deps;
   const router = new Router();
   router.get('/health', (ctx) => {
@@ -46,7 +47,8 @@ export function healthRoutes(deps: Pick<AppDeps, 'db' | 'redis' | 'queues' | 'co
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ok' : 'unavailable', checks: { postgres, redis: redisCheck } };
   });
-  router.get('/health/detailed', requireUser(deps.accessTokens), requireRole('admin'), async (ctx) => {
+  // The token's role is current: a role change ends every token issued before it (`core/auth/sessions.ts`).
+  router.get('/health/detailed', guards.signedIn, requireRole('admin'), async (ctx) => {
     const checks = await probeDependencies(deps);
     let samples: QueueSample[] = [];
     const queueProbe = await probe(async () => {

@@ -4,24 +4,42 @@ import { findOwnJob, type EffectJobRow } from '../../core/jobs/effect-job-record
 import { toJobView } from '../../core/jobs/job-view.js';
 import { notFound } from '../../core/errors.js';
 import type { AppDeps } from '../app-deps.js';
+import type { StreamSlots } from '../sse/stream-slots.js';
 
 const FINAL = new Set(['succeeded', 'failed', 'canceled']);
 const HEARTBEAT_MS = 15_000;
-/** Safety net for changes that raise no queue event (a cancel handled by another API replica). */
-const RECHECK_MS = 3_000;
 
 /** The row's version: event ids grow with every write, so `Last-Event-ID` tells what the client has seen. */
 const versionOf = (row: EffectJobRow) => String(row.updated_at.getTime());
 
 /**
  * `text/event-stream` of one job: a `status` event whenever the status changes and `progress` events in
- * between, each carrying the job; ends after a final status. Changes are learned from the process-wide
- * job event hub (one Redis subscriber for all watchers) and read from Postgres, the source of truth.
+ * between, each carrying the job; ends after a final status. Changes are learned from the process-wide job
+ * event hub (one Redis subscriber and one safety re-check for all watchers) and read from Postgres, the source
+ * of truth; a stream never polls on its own. Each stream holds one of the caller's stream slots, and ends as
+ * soon as its session is revoked (checked when this process learns of a revocation, on each change and on
+ * each heartbeat).
  */
-export async function streamJobEvents(deps: AppDeps, ctx: Context, jobId: string): Promise<void> {
-  const userId = ctx.state.user!.userId;
-  const first = await findOwnJob(deps.db, userId, jobId);
-  if (!first) throw notFound('Job');
+export async function streamJobEvents(
+  deps: Pick<AppDeps, 'db' | 'storage' | 'config' | 'logger' | 'jobEvents' | 'sessions'>,
+  slots: StreamSlots,
+  ctx: Context,
+  jobId: string,
+): Promise<void> {
+  const claims = ctx.state.user!;
+  const userId = claims.userId;
+  const release = slots.take(userId, ctx.ip);
+  let first: EffectJobRow | undefined;
+  try {
+    first = await findOwnJob(deps.db, userId, jobId);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  if (!first) {
+    release();
+    throw notFound('Job');
+  }
 
   const stream = new PassThrough();
   ctx.req.socket.setTimeout(0);
@@ -51,6 +69,18 @@ export async function streamJobEvents(deps: AppDeps, ctx: Context, jobId: string
     if (final) close();
   };
 
+  /** False (and the stream ended) once the session is revoked; a failed check is retried on the next change. */
+  const sessionLive = async () => {
+    try {
+      await deps.sessions.assertLive(claims);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'UNAUTHENTICATED') throw error;
+      close();
+      return false;
+    }
+  };
+
   // Events can arrive faster than reads finish: coalesce them into at most one read in flight plus one after.
   const refresh = async () => {
     if (closed) return;
@@ -62,6 +92,7 @@ export async function streamJobEvents(deps: AppDeps, ctx: Context, jobId: string
     try {
       do {
         again = false;
+        if (!(await sessionLive())) return;
         const row = await findOwnJob(deps.db, userId, jobId);
         if (row && !closed) send(row);
       } while (again && !closed);
@@ -72,9 +103,15 @@ export async function streamJobEvents(deps: AppDeps, ctx: Context, jobId: string
     }
   };
 
+  const checkSession = () => {
+    sessionLive().catch((error: unknown) => deps.logger.warn('job event session check failed', { jobId, err: error }));
+  };
   const unsubscribe = deps.jobEvents.subscribe(jobId, () => void refresh());
-  const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), HEARTBEAT_MS);
-  const recheck = setInterval(() => void refresh(), RECHECK_MS);
+  const unwatch = deps.sessions.watch(checkSession);
+  const heartbeat = setInterval(() => {
+    stream.write(': keep-alive\n\n');
+    checkSession();
+  }, HEARTBEAT_MS);
   const onShutdown = () => close();
   ctx.app.once('shutdown', onShutdown);
 
@@ -82,9 +119,10 @@ export async function streamJobEvents(deps: AppDeps, ctx: Context, jobId: string
     if (closed) return;
     closed = true;
     unsubscribe();
+    unwatch();
     clearInterval(heartbeat);
-    clearInterval(recheck);
     ctx.app.off('shutdown', onShutdown);
+    release();
     stream.end();
   }
   ctx.req.once('close', close);

@@ -4,12 +4,13 @@ import { listOwnJobs } from '../../core/jobs/effect-job-records.js';
 import { findOwnJobViewRow, toJobView } from '../../core/jobs/job-view.js';
 import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
 import { cancelEffectJob } from '../../core/jobs/cancel-effect-job.js';
-import { notFound, validationFailed } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
 import type { AppDeps } from '../app-deps.js';
-import { requireUser } from '../middleware/authenticate.js';
-import { rateLimit } from '../middleware/rate-limit.js';
-import { parseBody, parseQuery } from '../validate.js';
+import { jsonBody } from '../middleware/json-body.js';
+import type { RouteGuards } from '../middleware/route-guards.js';
+import { parseBody, parseHeaders, parseQuery } from '../validate.js';
 import { streamJobEvents } from './job-events.js';
+import { createStreamSlots } from '../sse/stream-slots.js';
 import { decodeCursor, encodeCursor } from './job-cursor.js';
 
 const uuid = z.uuid();
@@ -25,9 +26,17 @@ const listQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
+const submitHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/, { error: 'Idempotency-Key must be 1–128 letters, digits or . _ : -' })
+    .optional(),
+});
 
-export function jobRoutes(deps: AppDeps): Router {
+/** An effect id, an upload id and the effect's few parameters. */
+const SUBMIT_BODY_BYTES = 64 * 1024;
+
+export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
   const { db, storage, config } = deps;
   const router = new Router({ prefix: '/api/jobs' });
   const view = (row: Parameters<typeof toJobView>[0]) => toJobView(row, storage, config.storage.signedUrlTtlMs);
@@ -36,36 +45,23 @@ export function jobRoutes(deps: AppDeps): Router {
     return value!;
   };
 
-  router.get('/:id/events', requireUser(deps.accessTokens, { allowQueryToken: true }), (ctx) =>
-    streamJobEvents(deps, ctx, jobId(ctx.params.id)),
-  );
+  const streamSlots = createStreamSlots({ perUser: config.sse.maxStreamsPerUser, perAddress: config.sse.maxStreamsPerAddress });
+  router.get('/:id/events', guards.signedInStream, (ctx) => streamJobEvents(deps, streamSlots, ctx, jobId(ctx.params.id)));
 
-  router.use(requireUser(deps.accessTokens));
+  router.use(guards.signedIn);
 
-  router.post(
-    '/',
-    rateLimit({
-      redis: deps.redis,
-      routeClass: 'effects',
-      points: config.rateLimits.effects,
-      windowMs: config.rateLimits.windowMs,
-      keyPrefix: config.redis.queuePrefix,
-    }),
-    async (ctx) => {
-      const body = parseBody(submitBody, ctx.request.body);
-      const idempotencyKey = ctx.get('Idempotency-Key') || undefined;
-      if (idempotencyKey && !IDEMPOTENCY_KEY.test(idempotencyKey))
-        throw validationFailed('Idempotency-Key must be 1–128 letters, digits or . _ : -', { fields: { 'Idempotency-Key': 'invalid' } });
-      const { job, created } = await submitEffectJob(deps, {
-        userId: ctx.state.user!.userId,
-        ...body,
-        idempotencyKey,
-        requestId: ctx.state.requestId,
-      });
-      ctx.status = created ? 202 : 200;
-      ctx.body = { job: view(job) };
-    },
-  );
+  router.post('/', guards.limit.effects, jsonBody(config, SUBMIT_BODY_BYTES), async (ctx) => {
+    const body = parseBody(submitBody, ctx.request.body);
+    const { 'idempotency-key': idempotencyKey } = parseHeaders(submitHeaders, { 'idempotency-key': ctx.get('Idempotency-Key') || undefined });
+    const { job, created } = await submitEffectJob(deps, {
+      userId: ctx.state.user!.userId,
+      ...body,
+      idempotencyKey,
+      requestId: ctx.state.requestId,
+    });
+    ctx.status = created ? 202 : 200;
+    ctx.body = { job: view(job) };
+  });
 
   router.get('/', async (ctx) => {
     const query = parseQuery(listQuery, ctx.query);

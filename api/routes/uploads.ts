@@ -10,8 +10,7 @@ import { receiveImageStream, type ReceivedFile } from '../../core/uploads/receiv
 import { payloadTooLarge } from '../../core/uploads/upload-errors.js';
 import { findOwnUpload, toUploadView } from '../../core/uploads/upload-records.js';
 import type { AppDeps } from '../app-deps.js';
-import { requireUser } from '../middleware/authenticate.js';
-import { rateLimit } from '../middleware/rate-limit.js';
+import type { RouteGuards } from '../middleware/route-guards.js';
 
 /** Room for the multipart boundaries and part headers around the file itself. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -65,8 +64,8 @@ function lingerThenClose(req: IncomingMessage): void {
   req.resume();
 }
 
-export function uploadRoutes(deps: AppDeps): Router {
-  const { config, db, storage, redis, accessTokens } = deps;
+export function uploadRoutes(deps: AppDeps, guards: RouteGuards): Router {
+  const { config, db, storage } = deps;
   const { maxFileBytes } = config.uploads;
   const maxBodyBytes = maxFileBytes + MULTIPART_OVERHEAD_BYTES;
   const router = new Router();
@@ -74,14 +73,8 @@ export function uploadRoutes(deps: AppDeps): Router {
   router.post(
     '/api/uploads',
     closeConnectionWhenBodyUnread,
-    requireUser(accessTokens),
-    rateLimit({
-      redis,
-      routeClass: 'upload',
-      points: config.rateLimits.upload,
-      windowMs: config.rateLimits.windowMs,
-      keyPrefix: config.redis.queuePrefix,
-    }),
+    guards.signedIn,
+    guards.limit.upload,
     async (ctx) => {
       const declaredLength = ctx.request.length;
       if (declaredLength !== undefined && declaredLength > maxBodyBytes) throw payloadTooLarge(maxFileBytes);
@@ -101,7 +94,8 @@ export function uploadRoutes(deps: AppDeps): Router {
     },
   );
 
-  router.get('/api/uploads/:id', requireUser(accessTokens), async (ctx) => {
+  router.get('/api/uploads/:id', guards.signedIn, async (ctx) => {
+    // Anything but a UUID is a missing upload, like another user's: nothing reaches SQL.
     const upload = await findOwnUpload(db, ctx.state.user!.userId, ctx.params.id ?? '');
     if (!upload) throw notFound('Upload');
     ctx.body = toUploadView(upload, storage, config.storage.signedUrlTtlMs);
@@ -159,6 +153,9 @@ function receiveFileField(req: IncomingMessage, limits: { maxFileBytes: number; 
       if (name !== FILE_FIELD || receiving) {
         // A skipped part still counts against the size limit, or it could stream forever.
         stream.once('limit', () => fail(payloadTooLarge(limits.maxFileBytes)));
+        // A body that ends inside this part destroys its stream with an error; without a listener that error
+        // would be uncaught and end the process. The parser's own 'error' reports the malformed body.
+        stream.on('error', () => undefined);
         stream.resume();
         return;
       }

@@ -6,6 +6,10 @@ export type Role = 'user' | 'ops' | 'admin';
 export interface AccessClaims {
   userId: string;
   role: Role;
+  /** The session (refresh-token family) the token was issued to: revoking the session ends the token. */
+  sessionId: string;
+  /** The user's session version at issue: bumping it (password or role change) ends every older token. */
+  sessionVersion: number;
 }
 
 const ISSUER = 'cosnap';
@@ -45,8 +49,8 @@ export function createAccessTokens(options: { secret: string; ttlMs: number }): 
   };
 
   return {
-    issue: async ({ userId, role }) =>
-      new SignJWT({ role })
+    issue: async ({ userId, role, sessionId, sessionVersion }) =>
+      new SignJWT({ role, sid: sessionId, sv: sessionVersion })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(userId)
         .setIssuer(ISSUER)
@@ -64,9 +68,9 @@ export function createAccessTokens(options: { secret: string; ttlMs: number }): 
       }
       try {
         const { payload } = await jwtVerify(token, await key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-        const role = payload.role as Role;
-        if (!payload.sub || !ROLES.includes(role)) throw new Error('malformed claims');
-        const claims: AccessClaims = { userId: payload.sub, role };
+        const { sub, role, sid, sv } = payload as { sub?: string; role?: Role; sid?: unknown; sv?: unknown };
+        if (!sub || !role || !ROLES.includes(role) || typeof sid !== 'string' || !Number.isSafeInteger(sv)) throw new Error('malformed claims');
+        const claims: AccessClaims = { userId: sub, role, sessionId: sid, sessionVersion: sv as number };
         // Tokens without an expiry, or not valid yet, are verified in full every time.
         if (typeof payload.exp === 'number' && payload.nbf === undefined) remember(token, { claims: { ...claims }, expiresAtMs: payload.exp * 1000 });
         return claims;

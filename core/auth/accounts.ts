@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import { conflict, notFound, unauthenticated } from '../errors.js';
+import { conflict, DomainError, notFound, unauthenticated } from '../errors.js';
 import { moveCredits } from '../credits/ledger.js';
 import { User } from '../../db/models/user.js';
 import type { Role } from './access-tokens.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { revokeAllUserSessions } from './sessions.js';
 
 /** What the API shows of an account (`GET /api/me`, and `user` in auth responses). */
 export interface Account {
@@ -94,6 +95,37 @@ export async function getAccount(db: Knex, userId: string): Promise<Account> {
   const user = await User.query(db).modify('publicColumns').findById(userId);
   if (!user) throw notFound('Account');
   return toAccount(user);
+}
+
+/**
+ * Gives an account another role and signs it out everywhere, in one transaction: a demoted admin's access
+ * tokens stop working at once instead of at expiry, and the next sign-in carries the new role. For ops tools
+ * (the API has no route for it); callers that can reach Redis should also announce the revocation.
+ */
+export async function changeUserRole(db: Knex, target: { userId: string } | { email: string }, role: Role): Promise<Account> {
+  return db.transaction(async (trx) => {
+    const where = 'userId' in target ? { id: target.userId } : { email: normaliseEmail(target.email) };
+    const [user] = await trx<UserRow>('users').where(where).update({ role }).returning(ACCOUNT_COLUMNS);
+    if (!user) throw notFound('Account');
+    await revokeAllUserSessions(trx, user.id);
+    return toAccount(user);
+  });
+}
+
+/**
+ * Changes a password after checking the current one, and signs the account out everywhere (a changed password
+ * is how a user locks out whoever learned the old one). The caller starts a fresh session for this client.
+ */
+export async function changePassword(db: Knex, userId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  const user = await db<UserRow>('users').where('id', userId).first('password_hash');
+  if (!user || !(await verifyPassword(user.password_hash, input.currentPassword)))
+    throw new DomainError('VALIDATION_FAILED', 'The current password is incorrect', 'validation', { fields: { currentPassword: 'incorrect' } });
+  // Hashed before the transaction opens, so a slow hash never holds a connection inside one.
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.transaction(async (trx) => {
+    await trx<UserRow>('users').where('id', userId).update({ password_hash: passwordHash });
+    await revokeAllUserSessions(trx, userId);
+  });
 }
 
 function required<T>(row: T | undefined): T {

@@ -49,17 +49,19 @@ export async function issueRefreshToken(
   return { token, familyId, expiresAt };
 }
 
-type RotationOutcome = { ok: true; rotated: RotatedRefreshToken } | { ok: false; message: string };
+type RotationOutcome = { ok: true; rotated: RotatedRefreshToken } | { ok: false; message: string; revokedFamily?: string };
 
 /**
  * Trades a refresh token for a new one in the same family. Each token works once: presenting a used or
  * revoked token means two parties hold the family (theft), so the whole family is revoked and both must
- * sign in again. The row lock makes two concurrent rotations of one token count as a reuse.
+ * sign in again; `onFamilyRevoked` hears of it once the revocation is committed. The row lock makes two
+ * concurrent rotations of one token count as a reuse. A family with any revoked token is over: a token
+ * minted by a rotation that raced a revocation does not bring it back.
  */
 export async function rotateRefreshToken(
   db: Knex,
   token: string,
-  options: { ttlMs: number },
+  options: { ttlMs: number; onFamilyRevoked?: (familyId: string) => void },
 ): Promise<RotatedRefreshToken> {
   const outcome = await db.transaction(async (trx): Promise<RotationOutcome> => {
     const row = await trx<RefreshTokenRow>('refresh_tokens')
@@ -67,10 +69,10 @@ export async function rotateRefreshToken(
       .forUpdate()
       .first('id', 'user_id', 'family_id', 'expires_at', 'used_at', 'revoked_at');
     if (!row) return { ok: false, message: 'Your session has expired, please sign in again' };
-    if (row.used_at || row.revoked_at) {
+    if (row.used_at || row.revoked_at || (await familyRevoked(trx, row.family_id))) {
       await revokeFamily(trx, row.family_id);
       // Returned, not thrown: throwing would roll the revocation back.
-      return { ok: false, message: 'Your session was ended for your security, please sign in again' };
+      return { ok: false, message: 'Your session was ended for your security, please sign in again', revokedFamily: row.family_id };
     }
     if (row.expires_at.getTime() <= Date.now()) {
       return { ok: false, message: 'Your session has expired, please sign in again' };
@@ -79,16 +81,24 @@ export async function rotateRefreshToken(
     const issued = await issueRefreshToken(trx, row.user_id, { ttlMs: options.ttlMs, familyId: row.family_id });
     return { ok: true, rotated: { ...issued, userId: row.user_id } };
   });
-  if (!outcome.ok) throw unauthenticated(outcome.message);
+  if (!outcome.ok) {
+    if (outcome.revokedFamily) options.onFamilyRevoked?.(outcome.revokedFamily);
+    throw unauthenticated(outcome.message);
+  }
   return outcome.rotated;
 }
 
-/** Sign-out: ends every token of the family the given token belongs to. An unknown token is a no-op. */
-export async function revokeRefreshFamily(db: Knex, token: string): Promise<void> {
+/** The family of a refresh token, if the token is ours. */
+export async function familyOfRefreshToken(db: Knex, token: string): Promise<string | undefined> {
   const row = await db<RefreshTokenRow>('refresh_tokens').where('token_hash', hashToken(token)).first('family_id');
-  if (row) await revokeFamily(db, row.family_id);
+  return row?.family_id;
 }
 
-async function revokeFamily(db: Knex | Knex.Transaction, familyId: string): Promise<void> {
+/** Ends every token of a family (one session). An unknown family is a no-op. */
+export async function revokeFamily(db: Knex | Knex.Transaction, familyId: string): Promise<void> {
   await db('refresh_tokens').where('family_id', familyId).whereNull('revoked_at').update({ revoked_at: db.fn.now() });
+}
+
+async function familyRevoked(db: Knex | Knex.Transaction, familyId: string): Promise<boolean> {
+  return (await db('refresh_tokens').where('family_id', familyId).whereNotNull('revoked_at').first('id')) !== undefined;
 }

@@ -51,6 +51,16 @@ export async function findOwnJob(db: Knex, userId: string, id: string): Promise<
   return selectJob(db).where({ 'j.id': id, 'j.user_id': userId }).first<EffectJobRow | undefined>();
 }
 
+/** Of the given jobs, those whose rows changed within the last `withinMs` (by the database's clock). */
+export async function recentlyChangedJobs(db: Knex, ids: readonly string[], withinMs: number): Promise<string[]> {
+  const rows = await db('effect_jobs')
+    .select('id')
+    // One array parameter however many jobs are watched (an IN list is capped at 65,535 parameters).
+    .whereRaw('id = ANY(?::uuid[])', [ids as string[]])
+    .andWhereRaw('updated_at > now() - make_interval(secs => ?)', [withinMs / 1000]);
+  return rows.map((row: { id: string }) => row.id);
+}
+
 /** The job this user's key still answers with: an expired key belongs to no job any more. */
 export async function findJobByIdempotencyKey(db: Knex, userId: string, key: string): Promise<EffectJobRow | undefined> {
   return selectJob(db)

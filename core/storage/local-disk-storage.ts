@@ -16,8 +16,12 @@ export interface LocalDiskStorage extends Storage {
   exists(key: string): Promise<boolean>;
 }
 
-/** Objects as files under one folder; URLs point at the API's `/files/<key>` route with an HMAC signature. */
-export function createLocalDiskStorage(options: { dir: string; publicUrl: string; signingSecret: string }): LocalDiskStorage {
+/**
+ * Objects as files under one folder. URLs are same-origin paths to the API's `/files/<key>` route with an HMAC
+ * signature: with no origin in them, they work at whatever address the app is opened at (127.0.0.1, localhost,
+ * a LAN address, the public name) and pass the CSP's `img-src 'self'`.
+ */
+export function createLocalDiskStorage(options: { dir: string; signingSecret: string }): LocalDiskStorage {
   const root = resolve(options.dir);
   const pathOf = (key: string) => {
     assertSafeKey(key);
@@ -82,7 +86,7 @@ export function createLocalDiskStorage(options: { dir: string; publicUrl: string
       assertSafeKey(key);
       // Rounded up to a 5-minute step so repeated reads of a job yield the same URL and browsers can cache it.
       const expiresAt = Math.ceil((Date.now() + ttlMs) / 1000 / URL_EXPIRY_STEP_S) * URL_EXPIRY_STEP_S;
-      return `${options.publicUrl}/files/${key}?${signObjectUrl(options.signingSecret, key, expiresAt)}`;
+      return `/files/${key}?${signObjectUrl(options.signingSecret, key, expiresAt)}`;
     },
   };
 }

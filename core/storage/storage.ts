@@ -11,7 +11,7 @@ export interface Storage {
   putFile(key: string, path: string, mime: string): Promise<void>;
   get(key: string): Promise<Buffer>;
   delete(key: string): Promise<void>;
-  /** A URL the browser can GET for a limited time without other credentials. */
+  /** A URL the browser can GET for a limited time without other credentials (same-origin path for local disk). */
   signedUrl(key: string, ttlMs: number): string;
 }
 

@@ -3,6 +3,8 @@ import * as coreSchema from './0001-core-schema.js';
 import * as acceptEffectJob from './0002-accept-effect-job.js';
 import * as recurringJobs from './0003-recurring-jobs.js';
 import * as idempotencyKeyExpiry from './0004-idempotency-key-expiry.js';
+import * as ledgerRefusesTruncate from './0005-ledger-refuses-truncate.js';
+import * as sessionVersions from './0006-session-versions.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -15,6 +17,8 @@ const migrations: Record<string, Migration> = {
   '0002-accept-effect-job': acceptEffectJob,
   '0003-recurring-jobs': recurringJobs,
   '0004-idempotency-key-expiry': idempotencyKeyExpiry,
+  '0005-ledger-refuses-truncate': ledgerRefusesTruncate,
+  '0006-session-versions': sessionVersions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

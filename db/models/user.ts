@@ -9,6 +9,8 @@ export class User extends Model {
   role!: 'user' | 'ops' | 'admin';
   /** Cached sum of the user's ledger; moved only together with a ledger row (core/credits/ledger.ts). */
   credit_balance!: number;
+  /** Bumped to end every access token issued before (password change, role change, sign out everywhere). */
+  session_version!: number;
   created_at!: Date;
 
   static override jsonSchema = {

@@ -184,10 +184,12 @@ describe('auth', () => {
       const registered = await client.post('/api/auth/register', { email: uniqueEmail(), password: 'long enough password' });
       const userId: string = registered.body.user.id;
       const { accessSecret } = stack.api.deps.config.auth;
-      const expired = await createAccessTokens({ secret: accessSecret, ttlMs: -60_000 }).issue({ userId, role: 'user' });
+      const expired = await createAccessTokens({ secret: accessSecret, ttlMs: -60_000 }).issue({ userId, role: 'user', sessionId: userId, sessionVersion: 0 });
       const foreign = await createAccessTokens({ secret: 'someone-elses-secret-someone-elses', ttlMs: 60_000 }).issue({
         userId,
         role: 'user',
+        sessionId: userId,
+        sessionVersion: 0,
       });
 
       const missing = await client.get('/api/me');

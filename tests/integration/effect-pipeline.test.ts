@@ -61,7 +61,8 @@ describe('the effect pipeline, from upload to result', () => {
     expect(final.progress).toBe(100);
     expect(final.result).toMatchObject({ width: 800, height: 600 });
 
-    const download = await fetch(final.result.url);
+    // A same-origin path: resolved against the address the API is reached at, as a browser would.
+    const download = await fetch(new URL(final.result.url, stack.baseUrl));
     expect(download.status).toBe(200);
     const result = Buffer.from(await download.arrayBuffer());
     const metadata = await sharp(result).metadata();

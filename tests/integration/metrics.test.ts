@@ -155,3 +155,45 @@ describe('Prometheus metrics', () => {
     }
   });
 });
+
+describe('metrics without a token', () => {
+  const strong = (name: string) => `${name}-${randomBytes(24).toString('hex')}`;
+  let production: TestStack;
+
+  beforeAll(async () => {
+    production = await startTestStack({
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: strong('access'),
+      JWT_REFRESH_SECRET: strong('refresh'),
+      STORAGE_SIGNING_SECRET: strong('storage'),
+    });
+  });
+
+  afterAll(async () => {
+    await production?.close();
+  });
+
+  it('are closed in production on the API and on the worker unless made public explicitly', async () => {
+    for (const path of ['/metrics', '/health/metrics']) {
+      const response = await fetch(`${production.baseUrl}${path}`);
+      expect(response.status, path).toBe(403);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/METRICS_TOKEN/);
+    }
+    const closedPort = await freePort();
+    await production.startWorker({ WORKER_METRICS_PORT: String(closedPort) });
+    expect((await fetch(`http://127.0.0.1:${closedPort}/metrics`)).status).toBe(403);
+    expect((await fetch(`http://127.0.0.1:${closedPort}/health/live`)).status).toBe(200);
+
+    const publicPort = await freePort();
+    await production.startWorker({ WORKER_METRICS_PORT: String(publicPort), METRICS_PUBLIC: 'true' });
+    expect((await fetch(`http://127.0.0.1:${publicPort}/metrics`)).status).toBe(200);
+  });
+
+  it('are not served by a worker with METRICS_ENABLED=false, token or not', async () => {
+    const port = await freePort();
+    await stack.startWorker({ WORKER_METRICS_PORT: String(port), METRICS_ENABLED: 'false' });
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { Authorization: `Bearer ${metricsToken}` } })).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+  });
+});

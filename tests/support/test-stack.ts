@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -57,8 +57,9 @@ export interface StackServers {
 export async function startTestStack(overrides: Record<string, string> = {}, servers: StackServers = {}): Promise<TestStack> {
   const redisUrl = servers.redisUrl ?? REDIS_URL;
   const database: TestDatabase = await createTestDatabase(servers.adminDatabaseUrl);
-  const storageDir = await mkdtemp(join(tmpdir(), 'cosnap-test-storage-'));
-  // Signed URLs embed PUBLIC_URL, so the port must be known before the config is built.
+  // Storage and the generated secrets (shared with the stack's worker processes through the file).
+  const dataDir = await mkdtemp(join(tmpdir(), 'cosnap-test-data-'));
+  await mkdir(join(dataDir, 'storage'));
   const port = await findFreePort();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -68,7 +69,8 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: `{cosnap-test-${randomBytes(4).toString('hex')}}`,
-    STORAGE_DIR: storageDir,
+    STORAGE_DIR: join(dataDir, 'storage'),
+    SECRETS_FILE: join(dataDir, 'secrets.json'),
     DIAGNOSTIC_EFFECTS: 'true',
     RATE_LIMIT_MAX: '100000',
     AUTH_RATE_LIMIT_MAX: '100000',
@@ -134,7 +136,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
       redis.disconnect();
       await step(() => db.destroy());
       await step(() => database.drop());
-      await step(() => rm(storageDir, { recursive: true, force: true }));
+      await step(() => rm(dataDir, { recursive: true, force: true }));
       if (failures.length) throw failures[0];
     },
   };

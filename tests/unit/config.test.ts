@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/index.js';
+
+// Development configs generate their secrets into a file: keep those out of the checkout.
+const secretsDir = mkdtempSync(join(tmpdir(), 'cosnap-config-test-'));
+const local = { SECRETS_FILE: join(secretsDir, 'secrets.json') };
+afterAll(() => rmSync(secretsDir, { recursive: true, force: true }));
 
 const strong = (seed: string) => `${seed}-${'k7Qm2xP9vR4tW8yZ3nB6cF1hJ5'.repeat(2)}`;
 const production = {
@@ -22,7 +30,7 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('configuration', () => {
   it('runs in development with defaults only', () => {
-    const config = loadConfig({});
+    const config = loadConfig(local);
     expect(config.http.port).toBe(3001);
     expect(config.uploads.maxFileBytes).toBe(30 * 1024 * 1024);
     expect(config.auth.accessTtlMs).toBe(15 * 60_000);
@@ -51,25 +59,40 @@ describe('configuration', () => {
   });
 
   it('reports every malformed value at once as KEY=value: reason', () => {
-    const problems = problemsOf({ PORT: 'eighty', MAX_FILE_SIZE: 'huge', WORKER_QUEUES: 'effects,nope' });
+    const problems = problemsOf({ ...local, PORT: 'eighty', MAX_FILE_SIZE: 'huge', WORKER_QUEUES: 'effects,nope' });
     expect(problems.some((line) => line.startsWith('PORT=eighty: '))).toBe(true);
     expect(problems.some((line) => line.startsWith('MAX_FILE_SIZE=huge: '))).toBe(true);
   });
 
   it('rejects unknown worker queues', () => {
-    expect(problemsOf({ WORKER_QUEUES: 'effects,nope' })).toEqual(['WORKER_QUEUES=effects,nope: unknown queue nope']);
+    expect(problemsOf({ ...local, WORKER_QUEUES: 'effects,nope' })).toEqual(['WORKER_QUEUES=effects,nope: unknown queue nope']);
   });
 
   it('parses sizes and durations', () => {
-    const config = loadConfig({ MAX_FILE_SIZE: '512kb', JWT_ACCESS_EXPIRY: '30s', SWEEP_INTERVAL: '250ms' });
+    const config = loadConfig({ ...local, MAX_FILE_SIZE: '512kb', JWT_ACCESS_EXPIRY: '30s', SWEEP_INTERVAL: '250ms' });
     expect(config.uploads.maxFileBytes).toBe(512 * 1024);
     expect(config.auth.accessTtlMs).toBe(30_000);
     expect(config.jobs.sweepIntervalMs).toBe(250);
   });
 
   it('keeps idempotency keys for a day unless IDEMPOTENCY_KEY_TTL says otherwise', () => {
-    expect(loadConfig({}).jobs.idempotencyKeyTtlMs).toBe(24 * 3_600_000);
-    expect(loadConfig({ IDEMPOTENCY_KEY_TTL: '90m' }).jobs.idempotencyKeyTtlMs).toBe(90 * 60_000);
-    expect(problemsOf({ IDEMPOTENCY_KEY_TTL: 'forever' })[0]).toMatch(/^IDEMPOTENCY_KEY_TTL=.*: expected a duration/);
+    expect(loadConfig(local).jobs.idempotencyKeyTtlMs).toBe(24 * 3_600_000);
+    expect(loadConfig({ ...local, IDEMPOTENCY_KEY_TTL: '90m' }).jobs.idempotencyKeyTtlMs).toBe(90 * 60_000);
+    expect(problemsOf({ ...local, IDEMPOTENCY_KEY_TTL: 'forever' })[0]).toMatch(/^IDEMPOTENCY_KEY_TTL=.*: expected a duration/);
+  });
+
+  it('reports the renamed TRUST_PROXY with what replaces it', () => {
+    expect(problemsOf({ ...local, TRUST_PROXY: 'true' })).toEqual([
+      'TRUST_PROXY=true: replaced by TRUST_PROXY_HOPS, the number of proxies in front of the API (Railway: 1)',
+    ]);
+    expect(loadConfig({ ...local, TRUST_PROXY_HOPS: '1' }).http.trustProxyHops).toBe(1);
+    expect(loadConfig(local).http.trustProxyHops).toBe(0);
+  });
+
+  it('opens /metrics without a token outside production only, unless METRICS_PUBLIC says otherwise', () => {
+    expect(loadConfig(local).metrics.public).toBe(true);
+    expect(loadConfig({ ...local, METRICS_PUBLIC: 'false' }).metrics.public).toBe(false);
+    expect(loadConfig(production).metrics.public).toBe(false);
+    expect(loadConfig({ ...production, METRICS_PUBLIC: 'true' }).metrics.public).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('local disk storage', () => {
   it('moves a finished file under its key, replacing an older object, and leaves no source behind', async () => {
-    const storage = createLocalDiskStorage({ dir: join(dir, 'objects'), publicUrl: 'http://localhost', signingSecret: 'x'.repeat(32) });
+    const storage = createLocalDiskStorage({ dir: join(dir, 'objects'), signingSecret: 'x'.repeat(32) });
     const key = 'uploads/user-1/photo.jpg';
     await storage.put(key, Buffer.from('older'), 'image/jpeg');
     const source = join(dir, 'received.part');
@@ -29,7 +29,7 @@ describe('local disk storage', () => {
   });
 
   it('refuses an unsafe key before touching the file', async () => {
-    const storage = createLocalDiskStorage({ dir: join(dir, 'objects'), publicUrl: 'http://localhost', signingSecret: 'x'.repeat(32) });
+    const storage = createLocalDiskStorage({ dir: join(dir, 'objects'), signingSecret: 'x'.repeat(32) });
     const source = join(dir, 'kept.part');
     await writeFile(source, 'bytes');
     await expect(storage.putFile('../escape.jpg', source, 'image/jpeg')).rejects.toThrow(/unsafe storage key/);
@@ -37,7 +37,7 @@ describe('local disk storage', () => {
   });
 
   it('writes into a folder that was removed after an earlier write, for buffers, streams and files', async () => {
-    const storage = createLocalDiskStorage({ dir: join(dir, 'swept'), publicUrl: 'http://localhost', signingSecret: 'x'.repeat(32) });
+    const storage = createLocalDiskStorage({ dir: join(dir, 'swept'), signingSecret: 'x'.repeat(32) });
     await storage.put('results/user-2/first.jpg', Buffer.from('first'), 'image/jpeg');
     // What a retention clean-up does to an emptied folder.
     await rm(join(dir, 'swept', 'results', 'user-2'), { recursive: true });

@@ -4,3 +4,11 @@ const API_BASE_URL = (import.meta.env.VITE_API_BASE_URL ?? '').replace(/\/+$/, '
 export function apiUrl(path: string): string {
   return API_BASE_URL + path;
 }
+
+/**
+ * File URLs from the API are same-origin paths (`/files/...`), so they work at whatever address the app is
+ * opened at; a web app deployed apart from its API must fetch them from the API's origin instead.
+ */
+export function fileUrl(url: string): string {
+  return url.startsWith('/') && !url.startsWith('//') ? apiUrl(url) : url;
+}

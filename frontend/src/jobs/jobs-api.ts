@@ -1,5 +1,15 @@
+import { fileUrl } from '../api/base-url';
 import { apiRequest } from '../api/request';
 import type { Job, JobParams, Page } from '../api/types';
+
+/** A job as the API sent it, with its file URLs made loadable from this page (`fileUrl`). */
+export function withFileUrls(job: Job): Job {
+  return {
+    ...job,
+    ...(job.uploadUrl && { uploadUrl: fileUrl(job.uploadUrl) }),
+    ...(job.result && { result: { ...job.result, url: fileUrl(job.result.url) } }),
+  };
+}
 
 export interface JobRequest {
   effectId: string;
@@ -17,23 +27,24 @@ export async function submitJob(request: JobRequest, idempotencyKey: string): Pr
     body: request,
     headers: { 'Idempotency-Key': idempotencyKey },
   });
-  return body.job;
+  return withFileUrls(body.job);
 }
 
 export async function fetchJob(id: string, signal?: AbortSignal): Promise<Job> {
   const body = await apiRequest<{ job: Job }>(`/api/jobs/${encodeURIComponent(id)}`, { signal });
-  return body.job;
+  return withFileUrls(body.job);
 }
 
-export function listJobs(limit: number, cursor?: string | null): Promise<Page<Job>> {
+export async function listJobs(limit: number, cursor?: string | null): Promise<Page<Job>> {
   const query = new URLSearchParams({ limit: String(limit) });
   if (cursor) query.set('cursor', cursor);
-  return apiRequest<Page<Job>>(`/api/jobs?${query.toString()}`);
+  const page = await apiRequest<Page<Job>>(`/api/jobs?${query.toString()}`);
+  return { ...page, items: page.items.map(withFileUrls) };
 }
 
 export async function cancelJob(id: string): Promise<Job> {
   const body = await apiRequest<{ job: Job }>(`/api/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
-  return body.job;
+  return withFileUrls(body.job);
 }
 
 /** The request that makes a new job with the same effect, photo and settings as `job`. */

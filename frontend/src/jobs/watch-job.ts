@@ -2,7 +2,7 @@ import { accessToken } from '../api/access-token';
 import { ApiError } from '../api/api-error';
 import { apiUrl } from '../api/base-url';
 import type { Job } from '../api/types';
-import { fetchJob } from './jobs-api';
+import { fetchJob, withFileUrls } from './jobs-api';
 import { isFinalStatus } from './job-status';
 
 export interface WatchCallbacks {
@@ -27,7 +27,7 @@ function parseJobEvent(data: string): Job | undefined {
   try {
     const parsed = JSON.parse(data) as { job?: Job } & Partial<Job>;
     const job = parsed.job ?? parsed;
-    return typeof job.id === 'string' && typeof job.status === 'string' ? (job as Job) : undefined;
+    return typeof job.id === 'string' && typeof job.status === 'string' ? withFileUrls(job as Job) : undefined;
   } catch {
     return undefined;
   }

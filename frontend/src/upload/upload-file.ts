@@ -1,6 +1,6 @@
 import { accessToken, refreshAccessToken } from '../api/access-token';
 import { ApiError, errorFromBody, networkError } from '../api/api-error';
-import { apiUrl } from '../api/base-url';
+import { apiUrl, fileUrl } from '../api/base-url';
 import type { Upload } from '../api/types';
 
 export interface UploadHandle {
@@ -33,7 +33,8 @@ function sendOnce(file: File, onProgress: (percent: number) => void, register: (
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
         try {
-          resolve(JSON.parse(xhr.responseText) as Upload);
+          const upload = JSON.parse(xhr.responseText) as Upload;
+          resolve({ ...upload, url: fileUrl(upload.url) });
         } catch {
           reject(new ApiError(xhr.status, 'UNAVAILABLE', ''));
         }
