@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config/index.js';
 import type { Role } from '../core/auth/access-tokens.js';
-import { listPrivilegedUsers, parseRole, setUserRole } from '../core/auth/user-roles.js';
+import { changeUserRole, listPrivilegedUsers, parseRole } from '../core/auth/user-roles.js';
 import { DomainError } from '../core/errors.js';
 import { createLogger } from '../core/observability/logger.js';
 import { redactString } from '../core/observability/redact.js';
@@ -90,7 +90,7 @@ try {
       break;
     }
     case 'role': {
-      const change = await setUserRole(db, { email: command.email, role: command.role });
+      const change = await changeUserRole(db, { email: command.email }, command.role);
       if (change.previousRole === change.role) {
         console.log(`${change.email} already has the role ${change.role}; nothing changed`);
         break;

@@ -98,21 +98,6 @@ export async function getAccount(db: Knex, userId: string): Promise<Account> {
 }
 
 /**
- * Gives an account another role and signs it out everywhere, in one transaction: a demoted admin's access
- * tokens stop working at once instead of at expiry, and the next sign-in carries the new role. For ops tools
- * (the API has no route for it); callers that can reach Redis should also announce the revocation.
- */
-export async function changeUserRole(db: Knex, target: { userId: string } | { email: string }, role: Role): Promise<Account> {
-  return db.transaction(async (trx) => {
-    const where = 'userId' in target ? { id: target.userId } : { email: normaliseEmail(target.email) };
-    const [user] = await trx<UserRow>('users').where(where).update({ role }).returning(ACCOUNT_COLUMNS);
-    if (!user) throw notFound('Account');
-    await revokeAllUserSessions(trx, user.id);
-    return toAccount(user);
-  });
-}
-
-/**
  * Changes a password after checking the current one, and signs the account out everywhere (a changed password
  * is how a user locks out whoever learned the old one). The caller starts a fresh session for this client.
  */

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { DomainError, validationFailed } from '../errors.js';
 import { ROLES, type Role } from './access-tokens.js';
 import { normaliseEmail } from './accounts.js';
+import { revokeAllUserSessions } from './sessions.js';
 
 /** What a role change did; `previousRole === role` means nothing changed. */
 export interface RoleChange {
@@ -27,16 +28,22 @@ export function parseRole(value: string): Role {
 }
 
 /**
- * Gives the account with this email `role` (`user` takes admin and ops away). The row is locked while it is
- * read and changed, so two changes at once cannot both report the same previous role.
+ * Gives an account `role` (`user` takes admin and ops away) and, when that changes anything, signs it out
+ * everywhere in the same transaction: a demoted admin's access tokens stop working within SESSION_CHECK_TTL
+ * instead of at expiry, and the next sign-in carries the new role. The row is locked while it is read and changed,
+ * so two changes at once cannot both report the same previous role. Callers that can reach Redis should also
+ * announce the revocation (`announceRevocation`) to make it immediate.
  */
-export async function setUserRole(db: Knex, input: { email: string; role: Role }): Promise<RoleChange> {
-  const email = normaliseEmail(input.email);
+export async function changeUserRole(db: Knex, target: { userId: string } | { email: string }, role: Role): Promise<RoleChange> {
   return db.transaction(async (trx) => {
-    const user = await trx('users').where('email', email).forUpdate().first<{ id: string; email: string; role: Role } | undefined>('id', 'email', 'role');
-    if (!user) throw new DomainError('NOT_FOUND', `No account has the email ${email}`);
-    if (user.role !== input.role) await trx('users').where('id', user.id).update({ role: input.role });
-    return { userId: user.id, email: user.email, previousRole: user.role, role: input.role };
+    const where = 'userId' in target ? { id: target.userId } : { email: normaliseEmail(target.email) };
+    const user = await trx('users').where(where).forUpdate().first<{ id: string; email: string; role: Role } | undefined>('id', 'email', 'role');
+    if (!user) throw new DomainError('NOT_FOUND', 'userId' in target ? 'Account not found' : `No account has the email ${where.email}`);
+    if (user.role !== role) {
+      await trx('users').where('id', user.id).update({ role });
+      await revokeAllUserSessions(trx, user.id);
+    }
+    return { userId: user.id, email: user.email, previousRole: user.role, role };
   });
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeUserRole } from '../../core/auth/accounts.js';
+import { changeUserRole } from '../../core/auth/user-roles.js';
 import { announceRevocation } from '../../core/auth/revocation-broadcast.js';
 import { makeJpeg } from '../support/images.js';
 import { apiClient, registerUser, uploadImage, type ApiClient, type ApiResponse, type TestUser } from '../support/http-client.js';
@@ -122,7 +122,7 @@ describe('revocable sessions (SESSION_CHECK_TTL=60s: only an immediate mechanism
 
     // What an ops tool does: change the role in Postgres, then tell the API processes over Redis.
     const demoted = await changeUserRole(stack.db, { email: user.email.toUpperCase() }, 'user');
-    expect(demoted).toMatchObject({ id: user.id, role: 'user' });
+    expect(demoted).toMatchObject({ userId: user.id, previousRole: 'admin', role: 'user' });
     await announceRevocation(stack.redis, stack.env.QUEUE_PREFIX!, { userId: user.id });
 
     await waitFor('the old token to stop working', async () => (await client.get('/health/detailed', user.token)).status === 401, 5_000, 50);

@@ -31,6 +31,7 @@ async function account(prefix: string): Promise<Account> {
 }
 
 const roleOf = async (id: string) => (await db('users').where('id', id).first<{ role: string }>('role')).role;
+const sessionVersionOf = async (id: string) => (await db('users').where('id', id).first<{ session_version: number }>('session_version')).session_version;
 const users = (...args: string[]) => runUsersCommand(args, env);
 
 /** `list` output as [role, email] pairs, in the order printed. */
@@ -85,16 +86,19 @@ describe('npm run users', () => {
     expect(list.findIndex(([role]) => role === 'admin')).toBeLessThan(list.findIndex(([role]) => role === 'ops'));
   });
 
-  it('revokes a role with "user": the change is logged and the account leaves the list', async () => {
+  it('revokes a role with "user": the change is logged, the account leaves the list and is signed out everywhere', async () => {
     const dana = await account('dana');
     expect((await users('role', dana.email, 'admin')).code).toBe(0);
     expect(listed(await users('list'))).toContainEqual(['admin', dana.email]);
+    const sessionVersion = await sessionVersionOf(dana.id);
 
     const revoked = await users('role', dana.email, 'user');
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(auditLines(revoked.stdout)).toMatchObject([{ userId: dana.id, fromRole: 'admin', toRole: 'user' }]);
     expect(await roleOf(dana.id)).toBe('user');
     expect(listed(await users('list')).map(([, email]) => email)).not.toContain(dana.email);
+    // Access tokens carry the session version: a bump ends every one already issued.
+    expect(await sessionVersionOf(dana.id)).toBe(sessionVersion + 1);
   });
 
   it('logs nothing when the account already has the role', async () => {
