@@ -3,10 +3,12 @@ import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config/index.js';
 import type { Role } from '../core/auth/access-tokens.js';
+import { announceRevocation } from '../core/auth/revocation-broadcast.js';
 import { changeUserRole, listPrivilegedUsers, parseRole } from '../core/auth/user-roles.js';
 import { DomainError } from '../core/errors.js';
 import { createLogger } from '../core/observability/logger.js';
 import { redactString } from '../core/observability/redact.js';
+import { createRedis } from '../core/queues/redis-connection.js';
 import { createDb } from '../db/connect.js';
 
 const USAGE = `Grant and list the roles that open Bull Board (/admin/queues).
@@ -63,6 +65,32 @@ function failure(error: unknown, databaseUrl: string): string {
   return `database ${databaseLocation(databaseUrl)}: ${redactString(reason)}`;
 }
 
+const ANNOUNCE_TIMEOUT_MS = 3_000;
+
+/**
+ * Tells the running API processes over Redis that the account's sessions ended, so its access tokens stop working
+ * at once; a process that does not hear it still finds out from Postgres within SESSION_CHECK_TTL.
+ */
+async function announceSignOut(redisUrl: string, queuePrefix: string, userId: string): Promise<boolean> {
+  const redis = createRedis(redisUrl, 'producer', 'cosnap-users');
+  redis.on('error', () => undefined);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Redis not ready')), ANNOUNCE_TIMEOUT_MS);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await announceRevocation(redis, queuePrefix, { userId });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 let command: Command;
 try {
   command = parseCommand(process.argv.slice(2));
@@ -104,6 +132,12 @@ try {
         toRole: change.role,
       });
       console.log(`${change.email}: ${change.previousRole} -> ${change.role}`);
+      const announced = await announceSignOut(config.redis.url, config.redis.queuePrefix, change.userId);
+      console.log(
+        announced
+          ? 'Signed out everywhere: its access tokens stopped working now.'
+          : `Signed out everywhere; Redis did not answer, so API processes notice within ${config.auth.sessionCheckTtlMs / 1000} s.`,
+      );
       break;
     }
   }
