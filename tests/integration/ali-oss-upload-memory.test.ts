@@ -86,7 +86,9 @@ describe('a 30 MB upload to Ali OSS', () => {
 
   it('is seen by the same measurement when the body is held whole (the control)', async () => {
     const report = await uploadFromProbe('memory/buffer.bin', 'buffer');
-    expect(report.liveBufferGrowthMb).toBeGreaterThan(30);
+    // The body alone is 30 MB; the growth is measured against a baseline that drifts by a fraction of a megabyte
+    // (29.9 was seen), so the bar sits well above the streamed limit and below the body's size.
+    expect(report.liveBufferGrowthMb).toBeGreaterThan(25);
     expect(await storedMd5('memory/buffer.bin')).toBe(sourceMd5);
   });
 });
