@@ -7,6 +7,7 @@ import { errorHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { accessLog } from './middleware/access-log.js';
 import { createRouteGuards } from './middleware/route-guards.js';
+import { compressJson } from './middleware/compress-json.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { meRoutes } from './routes/me.js';
@@ -62,6 +63,8 @@ export function createApp(deps: AppDeps): Koa {
       maxAge: 600,
     }),
   );
+
+  app.use(compressJson());
 
   // No body is parsed here: each route that takes one opts in (`middleware/json-body.ts`) after its limiters.
   const guards = createRouteGuards(deps);

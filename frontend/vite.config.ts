@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
+import { precompress } from './vite-precompress';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 // The Koa API (PORT default 3001) serves /api and the signed local-storage files under /files.
@@ -12,7 +13,7 @@ const proxy = {
 
 export default defineConfig({
   root,
-  plugins: [solid()],
+  plugins: [solid(), precompress()],
   // Only VITE_-prefixed variables reach the bundle; VITE_API_BASE_URL is the one the app reads.
   envPrefix: 'VITE_',
   build: {
