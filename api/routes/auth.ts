@@ -5,11 +5,12 @@ import type { AppDeps } from '../app-deps.js';
 import { authenticate, changePassword, getAccount, registerAccount, type Account } from '../../core/auth/accounts.js';
 import { familyOfRefreshToken } from '../../core/auth/refresh-tokens.js';
 import { continueSession, endSession, startSession } from '../../core/auth/sessions.js';
-import { DomainError, unauthenticated } from '../../core/errors.js';
+import { DomainError } from '../../core/errors.js';
 import { ADMIN_COOKIE, ADMIN_COOKIE_PATH } from '../../dashboard/admin-session.js';
 import { bearerToken } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
+import { setSessionHint } from '../session-hint-cookie.js';
 import { setStrictCookie } from '../strict-cookie.js';
 import { parseBody } from '../validate.js';
 
@@ -45,7 +46,11 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
 
   const setCookie = (ctx: Context, name: string, path: string, value: string | null, maxAgeMs: number) =>
     setStrictCookie(ctx, { name, path, value, maxAgeMs, sslEnabled: config.http.sslEnabled });
-  const setRefreshCookie = (ctx: Context, token: string | null) => setCookie(ctx, REFRESH_COOKIE, REFRESH_COOKIE_PATH, token, ttlMs);
+  /** The refresh cookie and, beside it, the hint that lets the web app skip the refresh when there is none. */
+  const setRefreshCookie = (ctx: Context, token: string | null) => {
+    setCookie(ctx, REFRESH_COOKIE, REFRESH_COOKIE_PATH, token, ttlMs);
+    setSessionHint(ctx, token !== null, { maxAgeMs: ttlMs, sslEnabled: config.http.sslEnabled });
+  };
 
   /** Every sign-in starts a new session; the access token is what API calls carry. */
   const signIn = async (ctx: Context, user: Account) => {
@@ -70,7 +75,13 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
   // Refresh and logout only see the general limit: an app reload refreshes, and must not eat the sign-in budget.
   router.post('/refresh', guards.anyone, async (ctx) => {
     const token = ctx.cookies.get(REFRESH_COOKIE);
-    if (!token) throw unauthenticated();
+    if (!token) {
+      // No session to continue is an answer, not an error: browsers log every 4xx in the console, and a visitor
+      // who never signed in (or whose hint outlived the cookie) is not a failure. The stale hint goes.
+      setSessionHint(ctx, false, { maxAgeMs: 0, sslEnabled: config.http.sslEnabled });
+      ctx.status = 204;
+      return;
+    }
     let grant;
     try {
       grant = await continueSession(db, token, { ttlMs, onSessionRevoked: (sessionId) => sessions.revoked({ sessionId }) });

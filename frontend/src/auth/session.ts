@@ -2,6 +2,7 @@ import { createSignal } from 'solid-js';
 import { accessToken, refreshAccessToken, setAccessToken } from '../api/access-token';
 import { apiRequest } from '../api/request';
 import type { AuthResponse, User } from '../api/types';
+import { mayHaveSession } from './session-hint';
 
 export type SessionState = 'restoring' | 'signed-in' | 'signed-out';
 
@@ -29,6 +30,10 @@ export async function refreshMe(): Promise<void> {
 
 /** Silent sign-in on start-up from the refresh cookie, so a reload keeps the session. */
 export async function restoreSession(): Promise<void> {
+  if (!mayHaveSession()) {
+    setRestoring(false);
+    return;
+  }
   try {
     if ((await refreshAccessToken()) === 'refreshed') await refreshMe();
   } finally {
