@@ -11,6 +11,7 @@ import { compressJson } from './middleware/compress-json.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { meRoutes } from './routes/me.js';
+import { accountSessionRoutes } from './routes/account-sessions.js';
 import { effectRoutes } from './routes/effects.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Koa {
     healthRoutes(deps, guards),
     authRoutes(deps, guards),
     meRoutes(deps, guards),
+    accountSessionRoutes(deps, guards),
     effectRoutes(deps, guards),
     uploadRoutes(deps, guards),
     jobRoutes(deps, guards),

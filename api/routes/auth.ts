@@ -6,16 +6,13 @@ import { authenticate, changePassword, getAccount, registerAccount, type Account
 import { familyOfRefreshToken } from '../../core/auth/refresh-tokens.js';
 import { continueSession, endSession, startSession } from '../../core/auth/sessions.js';
 import { DomainError } from '../../core/errors.js';
-import { ADMIN_COOKIE, ADMIN_COOKIE_PATH } from '../../dashboard/admin-session.js';
 import { bearerToken } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
+import { authCookies, REFRESH_COOKIE } from '../auth-cookies.js';
 import { setSessionHint } from '../session-hint-cookie.js';
-import { setStrictCookie } from '../strict-cookie.js';
 import { parseBody } from '../validate.js';
 
-export const REFRESH_COOKIE = 'cosnap_refresh';
-const REFRESH_COOKIE_PATH = '/api/auth';
 /** An email and two passwords of at most 256 characters, with room to spare. */
 const AUTH_BODY_BYTES = 16 * 1024;
 
@@ -44,17 +41,12 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
   const body = jsonBody(config, AUTH_BODY_BYTES);
   const ttlMs = config.auth.refreshTtlMs;
 
-  const setCookie = (ctx: Context, name: string, path: string, value: string | null, maxAgeMs: number) =>
-    setStrictCookie(ctx, { name, path, value, maxAgeMs, sslEnabled: config.http.sslEnabled });
-  /** The refresh cookie and, beside it, the hint that lets the web app skip the refresh when there is none. */
-  const setRefreshCookie = (ctx: Context, token: string | null) => {
-    setCookie(ctx, REFRESH_COOKIE, REFRESH_COOKIE_PATH, token, ttlMs);
-    setSessionHint(ctx, token !== null, { maxAgeMs: ttlMs, sslEnabled: config.http.sslEnabled });
-  };
+  const cookies = authCookies(config);
+  const setRefreshCookie = cookies.setRefresh;
 
-  /** Every sign-in starts a new session; the access token is what API calls carry. */
+  /** Every sign-in starts a new session, labelled with the browser it came from; API calls carry the access token. */
   const signIn = async (ctx: Context, user: Account) => {
-    const { refresh, claims } = await startSession(db, user.id, { ttlMs });
+    const { refresh, claims } = await startSession(db, user.id, { ttlMs, userAgent: ctx.get('User-Agent') });
     setRefreshCookie(ctx, refresh.token);
     return { user, accessToken: await accessTokens.issue(claims) };
   };
@@ -111,8 +103,7 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
       await endSession(db, sessionId);
       sessions.revoked({ sessionId });
     }
-    setRefreshCookie(ctx, null);
-    setCookie(ctx, ADMIN_COOKIE, ADMIN_COOKIE_PATH, null, 0);
+    cookies.clearAll(ctx);
     ctx.status = 204;
   });
 
