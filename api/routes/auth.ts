@@ -42,7 +42,7 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
   const ttlMs = config.auth.refreshTtlMs;
 
   const cookies = authCookies(config);
-  const setRefreshCookie = cookies.setRefresh;
+  const setRefreshCookie = (ctx: Context, token: string | null) => cookies.setRefresh(ctx, token);
 
   /** Every sign-in starts a new session, labelled with the browser it came from; API calls carry the access token. */
   const signIn = async (ctx: Context, user: Account) => {

@@ -49,7 +49,7 @@ export async function listSessions(db: Knex, userId: string, currentSessionId: s
 
 /** Ends one of the user's own sessions; another user's (or an unknown) id is NOT_FOUND, as if it did not exist. */
 export async function endOwnSession(db: Knex, userId: string, sessionId: string): Promise<void> {
-  const owned = await db('refresh_tokens').where({ family_id: sessionId, user_id: userId }).first('id');
+  const owned: unknown = await db('refresh_tokens').where({ family_id: sessionId, user_id: userId }).first('id');
   if (!owned) throw notFound('Session');
   await endSession(db, sessionId);
 }

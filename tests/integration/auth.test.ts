@@ -64,6 +64,7 @@ describe('auth', () => {
         role: 'user',
         credits: 10,
         createdAt: expect.any(String),
+        language: null,
       });
       expect(new Date(response.body.user.createdAt).toISOString()).toBe(response.body.user.createdAt);
       expect(typeof response.body.accessToken).toBe('string');
