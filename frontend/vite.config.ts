@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
+import { effectPreviews } from './vite-effect-previews';
 import { precompress } from './vite-precompress';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -13,7 +14,7 @@ const proxy = {
 
 export default defineConfig({
   root,
-  plugins: [solid(), precompress()],
+  plugins: [solid(), effectPreviews(), precompress()],
   // Only VITE_-prefixed variables reach the bundle; VITE_API_BASE_URL is the one the app reads.
   envPrefix: 'VITE_',
   build: {

@@ -25,9 +25,12 @@ const CONTENT_TYPES: Record<string, string> = {
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Cosnap</title>
 <p>The web app has not been built. Run <code>npm run build:frontend</code> (or <code>npm start</code>, which builds it).</p>`;
 
-/** Vite names files under /assets/ by content hash: a new build means new URLs, never new bytes. */
-const IMMUTABLE = /^\/assets\//;
-/** Unhashed files beside the app (previews, robots.txt) may change with a deploy: kept for a day. */
+/**
+ * Vite names files under /assets/ by content hash, and the effect previews carry theirs too: a new build means
+ * new URLs, never new bytes.
+ */
+const IMMUTABLE = /^\/assets\/|^\/previews\/[^/]+\.[0-9a-f]{10}-\d+\.\w+$/;
+/** Unhashed files beside the app (robots.txt, the previews' manifest) may change with a deploy: kept for a day. */
 const UNHASHED_CACHE = 'public, max-age=86400';
 /** Paths the app never renders: a miss there is a 404, not the app shell (a robot must not index it as a page). */
 const FILE_LIKE = /\.[a-z0-9]+$/i;

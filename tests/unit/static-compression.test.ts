@@ -57,6 +57,9 @@ beforeAll(async () => {
   await mkdir(join(dist, 'assets'));
   await writeFile(join(dist, 'index.html'), '<!doctype html><title>app</title>');
   await writeFile(join(dist, 'robots.txt'), 'User-agent: *\nDisallow: /api/\n');
+  await mkdir(join(dist, 'previews'));
+  await writeFile(join(dist, 'previews', 'sketch.0123456789-320.webp'), 'webp');
+  await writeFile(join(dist, 'previews', 'manifest.json'), '{}');
   await writeFile(join(dist, 'assets', 'app-abc123.js'), script);
   await writeFile(join(dist, 'assets', 'app-abc123.js.br'), brotliCompressSync(script));
   await writeFile(join(dist, 'assets', 'app-abc123.js.gz'), gzipSync(script));
@@ -125,6 +128,11 @@ describe('the built web app over HTTP', () => {
     expect(robots.body.toString()).toContain('Disallow: /api/');
     expect((await get(port, '/assets/missing-123.js')).status).toBe(404);
     expect((await get(port, '/favicon.ico')).status).toBe(404);
+  });
+
+  it('caches content-hashed previews for good and the unhashed manifest for a day', async () => {
+    expect((await get(port, '/previews/sketch.0123456789-320.webp')).headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await get(port, '/previews/manifest.json')).headers['cache-control']).toBe('public, max-age=86400');
   });
 
   it('answers HEAD with the headers and no body', async () => {

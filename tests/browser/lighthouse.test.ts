@@ -1,0 +1,122 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, registerUser, uploadImage } from '../support/http-client.js';
+import { makeJpeg } from '../support/images.js';
+import { waitForAllSucceeded } from '../support/job-flow.js';
+import { assertChromiumInstalled, assertFrontendBuilt, CHROMIUM_PATH } from '../support/browser.js';
+import { startTestStack, type TestStack, type WorkerProcess } from '../support/test-stack.js';
+
+/**
+ * Lighthouse 12 with its default (mobile, simulated throttling) config on the pages a visitor sees most. The
+ * bar is every category at 98 or more on every page. Never lower it: when performance misses, read the
+ * report this test writes (total-blocking-time, bootup-time, mainthread-work-breakdown) and cut the work.
+ */
+const THRESHOLD = 98;
+const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
+const REPORT_DIR = resolve('test-artifacts', 'lighthouse');
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'];
+
+type Scores = Record<(typeof CATEGORIES)[number], number>;
+
+let stack: TestStack;
+let worker: WorkerProcess;
+let chrome: chromeLauncher.LaunchedChrome;
+let browser: Browser;
+let jobId: string;
+let refreshToken: string;
+
+beforeAll(async () => {
+  assertChromiumInstalled();
+  assertFrontendBuilt();
+  stack = await startTestStack();
+  worker = await stack.startWorker();
+  const client = apiClient(stack.baseUrl);
+  const user = await registerUser(client, 'lighthouse');
+  const upload = await uploadImage(stack.baseUrl, user.token, await makeJpeg(1200, 900));
+  expect(upload.status).toBe(201);
+  const job = await client.post('/api/jobs', { effectId: 'sketch', uploadId: upload.body.id }, user.token);
+  expect(job.status).toBe(202);
+  jobId = job.body.job.id;
+  await waitForAllSucceeded(stack, [jobId], 60_000);
+  // A session of its own for the browser (the registration's refresh token stays unused).
+  const login = await client.post('/api/auth/login', { email: user.email, password: user.password });
+  refreshToken = login.headers
+    .getSetCookie()
+    .find((line) => line.startsWith('cosnap_refresh='))!
+    .split(';')[0]!
+    .slice('cosnap_refresh='.length);
+
+  chrome = await chromeLauncher.launch({ chromePath: CHROMIUM_PATH, chromeFlags: CHROMIUM_FLAGS, logLevel: 'error' });
+  browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}`, defaultViewport: null });
+  await mkdir(REPORT_DIR, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.disconnect();
+  chrome?.kill();
+  await worker?.stop();
+  await stack?.close();
+});
+
+/** One Lighthouse run of `path` in a fresh tab with an empty HTTP cache; the JSON report is kept for reading. */
+async function audit(name: string, path: string, options: { signedIn: boolean }): Promise<Scores> {
+  const page: Page = await browser.newPage();
+  try {
+    const cdp = await page.createCDPSession();
+    await cdp.send('Network.clearBrowserCache');
+    if (options.signedIn) {
+      // Lighthouse's own storage reset would clear these cookies, so it is turned off for signed-in pages.
+      const url = new URL(stack.baseUrl);
+      await browser.setCookie(
+        { name: 'cosnap_refresh', value: refreshToken, domain: url.hostname, path: '/api/auth', httpOnly: true, sameSite: 'Strict' },
+        { name: 'cosnap_session', value: '1', domain: url.hostname, path: '/', sameSite: 'Strict' },
+      );
+    }
+    const result = await lighthouse(
+      `${stack.baseUrl}${path}`,
+      { output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES], disableStorageReset: options.signedIn },
+      undefined,
+      page,
+    );
+    if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
+    const report = join(REPORT_DIR, `${name}.json`);
+    await writeFile(report, typeof result.report === 'string' ? result.report : JSON.stringify(result.lhr));
+    if (options.signedIn) refreshToken = (await browser.cookies()).find((cookie) => cookie.name === 'cosnap_refresh')?.value ?? refreshToken;
+    const scores = Object.fromEntries(CATEGORIES.map((id) => [id, Math.round((result.lhr.categories[id]?.score ?? 0) * 100)])) as Scores;
+    const failing = Object.values(result.lhr.audits)
+      .filter((entry) => entry.score !== null && entry.score < 1 && entry.scoreDisplayMode !== 'informative' && entry.scoreDisplayMode !== 'manual')
+      .map((entry) => `${entry.id} (${entry.displayValue ?? entry.score})`);
+    const metrics = ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift', 'speed-index']
+      .map((id) => `${id.replace(/-/g, ' ')} ${result.lhr.audits[id]?.displayValue ?? '?'}`)
+      .join(', ');
+    console.log(
+      `lighthouse ${name} (${path}): ${CATEGORIES.map((id) => `${id} ${scores[id]}`).join(', ')}\n  ${metrics}\n` +
+        `  audits below 1: ${failing.join(', ') || 'none'}\n  report: ${report}`,
+    );
+    return scores;
+  } finally {
+    await page.close();
+  }
+}
+
+function expectAtLeastThreshold(scores: Scores): void {
+  for (const id of CATEGORIES) expect(scores[id], id).toBeGreaterThanOrEqual(THRESHOLD);
+}
+
+describe(`Lighthouse (mobile, default throttling): every category at least ${THRESHOLD}`, () => {
+  it('scores the home page, as an anonymous visitor sees it', async () => {
+    expectAtLeastThreshold(await audit('home', '/', { signedIn: false }));
+  });
+
+  it('scores a finished job page, signed in', async () => {
+    expectAtLeastThreshold(await audit('job', `/jobs/${jobId}`, { signedIn: true }));
+  });
+
+  it('scores the creations page, signed in', async () => {
+    expectAtLeastThreshold(await audit('creations', '/creations', { signedIn: true }));
+  });
+});
