@@ -13,6 +13,7 @@ export default defineConfig(
         projectService: {
           // The build's own files belong to frontend/tsconfig.node.json, which no tsconfig.json references.
           allowDefaultProject: ['frontend/vite.config.ts', 'frontend/vite-precompress.ts', 'frontend/vite-effect-previews.ts'],
+          defaultProject: 'frontend/tsconfig.node.json',
         },
         tsconfigRootDir: import.meta.dirname,
       },

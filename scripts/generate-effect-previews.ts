@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { localEffects } from '../core/effects/local/index.js';
 import { makeSamplePhoto } from '../core/effects/sample-photo.js';
 
@@ -26,7 +26,7 @@ export interface PreviewManifest {
   items: Record<string, { stem: string; width: number; height: number }>;
 }
 
-function encode(image: sharp.Sharp, format: (typeof FORMATS)[number]): Promise<Buffer> {
+function encode(image: Sharp, format: (typeof FORMATS)[number]): Promise<Buffer> {
   switch (format) {
     case 'avif':
       return image.avif({ quality: 50, effort: 4 }).toBuffer();
