@@ -11,6 +11,17 @@ export interface User {
   role: string;
   credits: number;
   createdAt: string;
+  /** Chosen on the account page; null means the browser's language. */
+  language?: 'en' | 'zh-CN' | null;
+}
+
+/** One signed-in session of the account (`GET /api/auth/sessions`). */
+export interface AccountSession {
+  id: string;
+  userAgent: string | null;
+  signedInAt: string;
+  lastSeenAt: string;
+  current: boolean;
 }
 
 export interface AuthResponse {

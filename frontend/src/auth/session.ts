@@ -2,12 +2,19 @@ import { createSignal } from 'solid-js';
 import { accessToken, refreshAccessToken, setAccessToken } from '../api/access-token';
 import { apiRequest } from '../api/request';
 import type { AuthResponse, User } from '../api/types';
+import { setLocale } from '../i18n/i18n';
 import { mayHaveSession } from './session-hint';
 
 export type SessionState = 'restoring' | 'signed-in' | 'signed-out';
 
-const [user, setUser] = createSignal<User | null>(null);
+const [user, setUserSignal] = createSignal<User | null>(null);
 const [restoring, setRestoring] = createSignal(true);
+
+/** The account's saved language wins over the browser's on every device the user signs in on. */
+function setUser(next: User | null): void {
+  setUserSignal(next);
+  if (next?.language) setLocale(next.language);
+}
 
 export { user };
 
@@ -55,6 +62,18 @@ async function startSession(path: string, email: string, password: string): Prom
 
 export const signIn = (email: string, password: string) => startSession('/api/auth/login', email, password);
 export const register = (email: string, password: string) => startSession('/api/auth/register', email, password);
+
+/** A password change ended every session and continued this one in a new session. */
+export function continueWith(response: AuthResponse): void {
+  setAccessToken(response.accessToken);
+  setUser(response.user);
+}
+
+/** The server already ended this session (signed out here or everywhere): forget it locally. */
+export function forgetSession(): void {
+  setAccessToken(null);
+  setUser(null);
+}
 
 export async function signOut(): Promise<void> {
   try {

@@ -27,6 +27,9 @@ export function SiteHeader() {
             <A href="/creations" activeClass="is-active">
               {t('nav.creations')}
             </A>
+            <A href="/account" activeClass="is-active" data-testid="nav-account">
+              {t('nav.account')}
+            </A>
           </Show>
           <QueuesLink />
         </nav>
