@@ -6,6 +6,7 @@ import { LanguageChoice } from './language-choice';
 import { PasswordForm } from './password-form';
 import { SessionsList } from './sessions-list';
 import './account-page.css';
+import { usePageMeta } from '../components/page-meta';
 
 function AccountSettings() {
   // A password change ends the other sessions: the list is read again.
@@ -25,6 +26,7 @@ function AccountSettings() {
 }
 
 export default function AccountPage() {
+  usePageMeta(() => t('account.title'), 'meta.privateDescription');
   return (
     <section class="account stack" aria-labelledby="account-title">
       <h1 id="account-title">{t('account.title')}</h1>

@@ -6,11 +6,13 @@ import { findEffect } from '../effects/effects-store';
 import { t } from '../i18n/i18n';
 import { UploadPanel } from '../upload/upload-panel';
 import './home-page.css';
+import { usePageMeta } from '../components/page-meta';
 
 // Remembered across visits to the gallery so "apply another effect" lands where the user left off.
 const [selectedEffectId, setSelectedEffectId] = createSignal<string | undefined>();
 
 export default function HomePage() {
+  usePageMeta(() => t('meta.homeTitle'));
   const selectedEffect = () => {
     const id = selectedEffectId();
     return id ? findEffect(id) : undefined;

@@ -148,6 +148,11 @@ export const en = {
   'account.languageTitle': 'Language',
   'account.languageHint': 'Saved to your account, for every device you sign in on.',
   'account.languageSaved': 'Language saved.',
+  'meta.description': 'Cosnap turns your photos into art: upload a photo, pick an AI effect (anime portrait, sketch, old-photo restore…) and download the result.',
+  'meta.homeTitle': 'AI photo effects',
+  'meta.signInDescription': 'Sign in to Cosnap to apply AI effects to your photos and find your creations.',
+  'meta.registerDescription': 'Create a Cosnap account and get free credits to try AI photo effects.',
+  'meta.privateDescription': 'Your Cosnap creations, credits and account.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,8 @@
 import { createEffect, createRoot, createSignal } from 'solid-js';
 import type { LocalizedText } from '../api/types';
 import { en, type MessageKey } from './en';
+
+export type { MessageKey };
 import { zhCN } from './zh-CN';
 
 export type Locale = 'zh-CN' | 'en';

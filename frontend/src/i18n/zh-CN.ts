@@ -148,4 +148,9 @@ export const zhCN: Messages = {
   'account.languageTitle': '语言',
   'account.languageHint': '保存到账户，在所有登录的设备上生效。',
   'account.languageSaved': '语言已保存。',
+  'meta.description': 'Cosnap 把你的照片变成艺术：上传照片，选择 AI 特效（动漫头像、素描、老照片修复……），下载结果。',
+  'meta.homeTitle': 'AI 照片特效',
+  'meta.signInDescription': '登录 Cosnap，为你的照片应用 AI 特效并查看你的作品。',
+  'meta.registerDescription': '注册 Cosnap 账户，获得免费点数体验 AI 照片特效。',
+  'meta.privateDescription': '你在 Cosnap 的作品、点数与账户。',
 };

@@ -8,6 +8,7 @@ import { t } from '../i18n/i18n';
 import { CreationItem } from './creation-item';
 import { listJobs } from './jobs-api';
 import './creations-page.css';
+import { usePageMeta } from '../components/page-meta';
 
 const PAGE_SIZE = 20;
 
@@ -95,6 +96,7 @@ function CreationsList() {
 }
 
 export default function CreationsPage() {
+  usePageMeta(() => t('creations.title'), 'meta.privateDescription');
   return (
     <section class="creations stack" aria-labelledby="creations-title">
       <h1 id="creations-title">{t('creations.title')}</h1>

@@ -15,6 +15,7 @@ import { fetchJob } from './jobs-api';
 import { isFinalStatus } from './job-status';
 import { watchJob } from './watch-job';
 import './job-page.css';
+import { usePageMeta } from '../components/page-meta';
 
 function JobView(props: { jobId: string }) {
   const navigate = useNavigate();
@@ -124,6 +125,7 @@ function JobView(props: { jobId: string }) {
 }
 
 export default function JobPage() {
+  usePageMeta(() => t('job.title'), 'meta.privateDescription');
   const params = useParams<{ id: string }>();
   return (
     <RequireAuth>
