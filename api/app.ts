@@ -16,6 +16,7 @@ import { effectRoutes } from './routes/effects.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { fileRoutes } from './routes/files.js';
+import { thumbnailRoutes } from './routes/thumbnails.js';
 import { frontendRoutes } from './routes/frontend.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { adminSessionRoutes } from '../dashboard/admin-session.js';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): Koa {
     uploadRoutes(deps, guards),
     jobRoutes(deps, guards),
     fileRoutes(deps),
+    thumbnailRoutes(deps),
   ];
   for (const router of routers) {
     app.use(router.routes());

@@ -71,7 +71,7 @@ async function audit(name: string, path: string, options: { signedIn: boolean })
     if (options.signedIn) {
       // Lighthouse's own storage reset would clear these cookies, so it is turned off for signed-in pages.
       const url = new URL(stack.baseUrl);
-      await browser.setCookie(
+      await page.setCookie(
         { name: 'cosnap_refresh', value: refreshToken, domain: url.hostname, path: '/api/auth', httpOnly: true, sameSite: 'Strict' },
         { name: 'cosnap_session', value: '1', domain: url.hostname, path: '/', sameSite: 'Strict' },
       );

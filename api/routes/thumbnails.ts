@@ -1,0 +1,59 @@
+import { createReadStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Router from '@koa/router';
+import { z } from 'zod';
+import { forbidden, notFound } from '../../core/errors.js';
+import { assertSafeKey } from '../../core/storage/storage.js';
+import { verifyObjectUrl } from '../../core/storage/url-signature.js';
+import {
+  createThumbnailCache,
+  THUMBNAIL_FORMATS,
+  THUMBNAIL_MIME,
+  THUMBNAIL_WIDTHS,
+} from '../../core/thumbnails/thumbnail-cache.js';
+import type { AppDeps } from '../app-deps.js';
+import { parseParams } from '../validate.js';
+
+const variantParams = z.object({
+  width: z.coerce.number().pipe(z.union(THUMBNAIL_WIDTHS.map((width) => z.literal(width)))),
+  format: z.enum(THUMBNAIL_FORMATS),
+});
+
+const single = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
+
+/**
+ * `/thumbs/<width>/<avif|webp|jpeg>/<key>?exp=&sig=`: a smaller, modern-format copy of a stored image, for the
+ * web app's `srcset`. It takes the signature of the object's own `/files/<key>` URL, so whoever may see the
+ * image may see its thumbnails and nobody else; the same order of checks as the file route (bad key 404, bad
+ * signature 403, then the disk).
+ */
+export function thumbnailRoutes({ config, storage }: Pick<AppDeps, 'config' | 'storage'>): Router {
+  const router = new Router();
+  // Beside the objects, in a folder no storage key can name (keys never start with a dot).
+  const cache = createThumbnailCache({ dir: join(resolve(config.storage.dir), '.thumbs') });
+
+  router.get('/thumbs/:width/:format/*key', async (ctx) => {
+    const { width, format } = parseParams(variantParams, ctx.params);
+    let key: string;
+    try {
+      key = decodeURIComponent(ctx.path.split('/').slice(4).join('/'));
+      assertSafeKey(key);
+    } catch {
+      throw notFound('File');
+    }
+    const exp = single(ctx.query.exp);
+    if (!verifyObjectUrl(config.storage.signingSecret, key, exp, single(ctx.query.sig))) throw forbidden('This link is invalid or has expired');
+
+    const variant = await cache.variantOf(storage.pathOf(key), width, format);
+    if (!variant) throw notFound('File');
+    const secondsLeft = Math.max(0, Math.floor((Number(exp) * 1000 - Date.now()) / 1000));
+    ctx.status = 200;
+    ctx.type = THUMBNAIL_MIME[format];
+    ctx.set('Cache-Control', `private, max-age=${secondsLeft}`);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.length = variant.size;
+    if (ctx.method !== 'HEAD') ctx.body = createReadStream(variant.path);
+    ctx.length = variant.size;
+  });
+  return router;
+}
