@@ -149,7 +149,14 @@ describe('the user journey in a real browser', () => {
       const image = (globalThis as unknown as PageGlobals).document.querySelector('[data-testid="result-image"]');
       return image?.complete && image.naturalWidth > 0;
     });
-    expect(await result.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(1200);
+    // A responsive copy from /thumbs/ at least as wide as the 720 px column, not the 1200 px original.
+    const shown = await result.evaluate((image) => ({
+      width: (image as unknown as { naturalWidth: number }).naturalWidth,
+      src: (image as unknown as { currentSrc: string }).currentSrc,
+    }));
+    expect(shown.src).toContain('/thumbs/');
+    expect(shown.width).toBeGreaterThanOrEqual(720);
+    expect(shown.width).toBeLessThan(1200);
 
     const statuses = (await page.evaluate(() => (globalThis as unknown as PageGlobals).__statuses)) ?? [];
     expect(statuses[0]).toBe('queued');
