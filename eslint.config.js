@@ -12,7 +12,7 @@ export default defineConfig(
         // Each file is checked against its nearest tsconfig (the root one, or frontend/tsconfig.json).
         projectService: {
           // The build's own files belong to frontend/tsconfig.node.json, which no tsconfig.json references.
-          allowDefaultProject: ['frontend/vite.config.ts', 'frontend/vite-precompress.ts', 'frontend/vite-effect-previews.ts'],
+          allowDefaultProject: ['frontend/vite.config.ts', 'frontend/vite-precompress.ts', 'frontend/vite-effect-previews.ts', 'frontend/vite-preload-catalog.ts'],
           defaultProject: 'frontend/tsconfig.node.json',
         },
         tsconfigRootDir: import.meta.dirname,

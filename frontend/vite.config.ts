@@ -1,20 +1,22 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, loadEnv } from 'vite';
 import solid from 'vite-plugin-solid';
 import { effectPreviews } from './vite-effect-previews';
+import { preloadCatalog } from './vite-preload-catalog';
 import { precompress } from './vite-precompress';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-// The Koa API (PORT default 3001) serves /api and the signed local-storage files under /files.
+// The Koa API (PORT default 3001) serves /api and the signed local-storage files under /files and /thumbs.
 const apiTarget = 'http://127.0.0.1:3001';
 const proxy = {
   '/api': { target: apiTarget, changeOrigin: false },
   '/files': { target: apiTarget, changeOrigin: false },
+  '/thumbs': { target: apiTarget, changeOrigin: false },
 };
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   root,
-  plugins: [solid(), effectPreviews(), precompress()],
+  plugins: [solid(), effectPreviews(), preloadCatalog(loadEnv(mode, root, 'VITE_').VITE_API_BASE_URL ?? ''), precompress()],
   // Only VITE_-prefixed variables reach the bundle; VITE_API_BASE_URL is the one the app reads.
   envPrefix: 'VITE_',
   build: {
@@ -28,4 +30,4 @@ export default defineConfig({
   },
   server: { proxy },
   preview: { proxy },
-});
+}));

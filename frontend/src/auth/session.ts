@@ -35,14 +35,17 @@ export async function refreshMe(): Promise<void> {
   }
 }
 
-/** Silent sign-in on start-up from the refresh cookie, so a reload keeps the session. */
+/**
+ * Silent sign-in on start-up from the refresh cookie, so a reload keeps the session. Resolves once it is known
+ * whether the visitor is signed in; the account (balance, language) follows on its own.
+ */
 export async function restoreSession(): Promise<void> {
   if (!mayHaveSession()) {
     setRestoring(false);
     return;
   }
   try {
-    if ((await refreshAccessToken()) === 'refreshed') await refreshMe();
+    if ((await refreshAccessToken()) === 'refreshed') void refreshMe();
   } finally {
     setRestoring(false);
   }
