@@ -11,7 +11,7 @@ import { JobActions } from './job-actions';
 import { JobProgress } from './job-progress';
 import { JobResult } from './job-result';
 import { JobStatusBadge } from './job-status-badge';
-import { fetchJob } from './jobs-api';
+import { fetchJobOnce } from './jobs-api';
 import { isFinalStatus } from './job-status';
 import { watchJob } from './watch-job';
 import './job-page.css';
@@ -54,7 +54,7 @@ function JobView(props: { jobId: string }) {
           disposed = true;
           stopWatching?.();
         });
-        fetchJob(jobId)
+        fetchJobOnce(jobId)
           .then((initial) => {
             if (disposed) return;
             setJob(initial);
