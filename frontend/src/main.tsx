@@ -7,14 +7,17 @@ import './styles/base.css';
 import './styles/controls.css';
 
 /**
- * The first render waits (briefly) for what every page shows: whether the visitor is signed in, the effect
- * catalog (preloaded by index.html), and a signed-in page's own first data (a job, the creations). One complete render before the first paint costs a phone far less than a
+ * The first render waits (briefly) for what every page shows: whether the visitor is signed in (and their
+ * balance), the effect catalog (preloaded by index.html), and a signed-in page's own first data (a job, the
+ * creations). One complete render before the first paint costs a phone far less than a
  * shell painted at once and the page rebuilt piece by piece as each answer lands.
  */
 const FIRST_RENDER_WAIT_MS = 1500;
 
 preloadRoute(location.pathname);
-const pageData = restoreSession().then(() => (sessionState() === 'signed-in' ? startEarlyJobRequests(location.pathname) : undefined));
+const pageData = restoreSession().then(({ account }) =>
+  sessionState() === 'signed-in' ? Promise.all([account, startEarlyJobRequests(location.pathname)]) : undefined,
+);
 const firstScreen = Promise.all([pageData.catch(() => undefined), loadEffects()]);
 await Promise.race([firstScreen, new Promise((resolve) => setTimeout(resolve, FIRST_RENDER_WAIT_MS))]);
 

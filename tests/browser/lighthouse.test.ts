@@ -76,13 +76,22 @@ async function audit(name: string, path: string, options: { signedIn: boolean })
         { name: 'cosnap_session', value: '1', domain: url.hostname, path: '/', sameSite: 'Strict' },
       );
     }
-    const result = await lighthouse(
-      `${stack.baseUrl}${path}`,
-      { output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES], disableStorageReset: options.signedIn },
-      undefined,
-      page,
-    );
+    const run = () =>
+      lighthouse(
+        `${stack.baseUrl}${path}`,
+        { output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES], disableStorageReset: options.signedIn },
+        undefined,
+        page,
+      );
+    let result = await run();
+    // A failed trace recording (NO_NAVSTART, NO_FCP from a lost trace) is Lighthouse's own error, whose advice is to
+    // run it again: once. Scores are never retried.
+    if (result?.lhr.runtimeError) {
+      console.log(`lighthouse ${name}: ${result.lhr.runtimeError.code}, running once more`);
+      result = await run();
+    }
     if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
+    if (result.lhr.runtimeError) throw new Error(`Lighthouse failed on ${path}: ${result.lhr.runtimeError.code} ${result.lhr.runtimeError.message}`);
     const report = join(REPORT_DIR, `${name}.json`);
     await writeFile(report, typeof result.report === 'string' ? result.report : JSON.stringify(result.lhr));
     if (options.signedIn) refreshToken = (await browser.cookies()).find((cookie) => cookie.name === 'cosnap_refresh')?.value ?? refreshToken;

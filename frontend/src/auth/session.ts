@@ -37,15 +37,15 @@ export async function refreshMe(): Promise<void> {
 
 /**
  * Silent sign-in on start-up from the refresh cookie, so a reload keeps the session. Resolves once it is known
- * whether the visitor is signed in; the account (balance, language) follows on its own.
+ * whether the visitor is signed in, with the account's own request (balance, language) still on its way.
  */
-export async function restoreSession(): Promise<void> {
+export async function restoreSession(): Promise<{ account?: Promise<void> }> {
   if (!mayHaveSession()) {
     setRestoring(false);
-    return;
+    return {};
   }
   try {
-    if ((await refreshAccessToken()) === 'refreshed') void refreshMe();
+    return (await refreshAccessToken()) === 'refreshed' ? { account: refreshMe() } : {};
   } finally {
     setRestoring(false);
   }
