@@ -22,14 +22,18 @@ export interface ResponsiveStoredImage {
  */
 export function responsiveStoredImage(url: string, intrinsicWidth: number | undefined): ResponsiveStoredImage {
   const match = /^\/files\/([^?#]+)(\?[^#]*)?$/.exec(url);
-  const widths = THUMB_WIDTHS.filter((width) => intrinsicWidth === undefined || width < intrinsicWidth);
-  if (!match || !widths.length) return { src: fileUrl(url), sources: [] };
+  if (!match) return { src: fileUrl(url), sources: [] };
   const [, key, query = ''] = match;
+  // [width asked of /thumbs/, width it describes]: the route never enlarges, so the first width at or above the
+  // image's own renders it at full size, and says so.
+  const widths: [number, number][] = THUMB_WIDTHS.filter((width) => intrinsicWidth === undefined || width < intrinsicWidth).map((width) => [width, width]);
+  const fullSize = intrinsicWidth === undefined ? undefined : THUMB_WIDTHS.find((width) => width >= intrinsicWidth);
+  if (fullSize !== undefined) widths.push([fullSize, intrinsicWidth!]);
   const thumb = (width: number, format: string) => fileUrl(`/thumbs/${width}/${format}/${key}${query}`);
-  const srcset = (format: string) => widths.map((width) => `${thumb(width, format)} ${width}w`);
+  const srcset = (format: string) => widths.map(([asked, described]) => `${thumb(asked, format)} ${described}w`).join(', ');
   return {
     src: fileUrl(url),
-    srcset: [...srcset('jpeg'), ...(intrinsicWidth ? [`${fileUrl(url)} ${intrinsicWidth}w`] : [])].join(', '),
-    sources: MODERN.map(({ format, type }) => ({ type, srcset: srcset(format).join(', ') })),
+    srcset: srcset('jpeg'),
+    sources: MODERN.map(({ format, type }) => ({ type, srcset: srcset(format) })),
   };
 }
