@@ -12,11 +12,9 @@ import type { Logger } from '../core/observability/logger.js';
 import { runWithContext } from '../core/observability/request-context.js';
 import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { createRenderPool } from '../core/effects/render-pool.js';
-import { acceptedJobsSweep } from './accepted-jobs-sweep-processor.js';
-import { leasedProcessor } from './leased-processor.js';
 import { postponeOnOutage } from './postpone-on-outage.js';
-import { effectRunProcessor } from './effect-run-processor.js';
-import { assertCompleteProcessorTable, dispatchByJobName, type Processor, type ProcessorTable } from './processor-table.js';
+import { assertCompleteProcessorTable, dispatchByJobName, type Processor } from './processor-table.js';
+import { builtinProcessors } from './processors.js';
 import { instrumentDb } from '../core/observability/db-metrics.js';
 import { createMetrics } from '../core/observability/metrics.js';
 import { cachedQueueSampler } from '../core/observability/queue-sampler.js';
@@ -80,10 +78,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
   if (config.worker.queues.includes(queueOfJob('EffectRun'))) await threads.warm();
   const renderPool = observeRenderPool(threads, metrics);
 
-  const builtin: ProcessorTable = {
-    EffectRun: effectRunProcessor({ db, storage, logger, renderPool, shutdownSignal: shutdown.signal }),
-    AcceptedJobsSweep: leasedProcessor({ db, logger }, 'AcceptedJobsSweep', acceptedJobsSweep({ db, queues, logger, graceMs: config.jobs.sweepGraceMs })),
-  };
+  const builtin = builtinProcessors({ config, db, queues, storage, logger, renderPool, shutdownSignal: shutdown.signal });
   const table: Record<string, Processor> = { ...(builtin as unknown as Record<string, Processor>), ...extensions.processors?.({ db, queues, logger, config }) };
   assertCompleteProcessorTable(table, registry);
   const dispatch = postponeOnOutage(dispatchByJobName(table), {
