@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { Queues } from '../core/queues/queues.js';
-import type { Storage } from '../core/storage/storage.js';
+import type { ObjectStorage } from '../core/storage/object-storage.js';
 import type { RenderPool } from '../core/effects/render-pool.js';
 import { acceptedJobsSweep } from './accepted-jobs-sweep-processor.js';
 import { effectRunProcessor } from './effect-run-processor.js';
@@ -13,7 +13,7 @@ export interface ProcessorDeps {
   config: Readonly<Config>;
   db: Knex;
   queues: Queues;
-  storage: Storage;
+  storage: ObjectStorage;
   logger: Logger;
   renderPool: RenderPool;
   /** Aborted when the worker stops and hands its jobs back. */
