@@ -17,7 +17,7 @@ import { fileRoutes } from './routes/files.js';
 import { isLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { frontendRoutes } from './routes/frontend.js';
 import { httpMetrics } from './middleware/http-metrics.js';
-import { adminSessionRoutes } from '../dashboard/admin-session.js';
+import { adminSessionRoutes } from './routes/admin-session.js';
 import { BULL_BOARD_PATH, bullBoard } from '../dashboard/bull-board.js';
 import { metricsRoutes } from '../dashboard/metrics-routes.js';
 
