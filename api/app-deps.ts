@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/connect.js';
 import type { AccessTokens } from '../core/auth/access-tokens.js';
@@ -6,7 +5,8 @@ import type { Logger } from '../core/observability/logger.js';
 import type { Metrics } from '../core/observability/metrics.js';
 import type { ErrorReporter } from '../core/observability/sentry.js';
 import type { Queues } from '../core/queues/queues.js';
-import type { LocalDiskStorage } from '../core/storage/local-disk-storage.js';
+import type { RedisClient } from '../core/queues/redis-connection.js';
+import type { ObjectStorage } from '../core/storage/object-storage.js';
 import type { Sessions } from './sessions.js';
 import type { JobEventHub } from './sse/job-event-hub.js';
 
@@ -16,9 +16,10 @@ export interface AppDeps {
   logger: Logger;
   db: Db;
   /** The API's fail-fast connection (rate limits, health). */
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
-  storage: LocalDiskStorage;
+  /** Whichever backend the configuration chose (`core/storage/storage-factory.ts`). */
+  storage: ObjectStorage;
   accessTokens: AccessTokens;
   /** Which sessions are still live (revocations), and announcing new revocations. */
   sessions: Sessions;

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Config } from '../config/index.js';
-import { ADMIN_COOKIE, ADMIN_COOKIE_PATH } from '../dashboard/admin-session.js';
+import { ADMIN_COOKIE, ADMIN_COOKIE_PATH } from '../dashboard/admin-cookie.js';
 import { setSessionHint } from './session-hint-cookie.js';
 import { setStrictCookie } from './strict-cookie.js';
 

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { Redis } from 'ioredis';
 import { assertSafeToListen, type Config } from '../config/index.js';
 import { createDb } from '../db/connect.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
@@ -10,15 +9,15 @@ import { cachedQueueSampler } from '../core/observability/queue-sampler.js';
 import { createErrorReporter } from '../core/observability/sentry.js';
 import { probeDependencies } from './routes/health.js';
 import { createQueues } from '../core/queues/queues.js';
-import { createRedis } from '../core/queues/redis-connection.js';
-import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
+import { createRedis, type RedisClient } from '../core/queues/redis-connection.js';
+import { createStorage, type StorageBackendFactory } from '../core/storage/storage-factory.js';
 import { createApp } from './app.js';
 import type { AppDeps } from './app-deps.js';
 import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
 import { createSessions } from './sessions.js';
 
-function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
+function waitUntilReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
@@ -37,14 +36,19 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
+/** What the tests plug into the API beyond what ships: storage backends (chosen by STORAGE_BACKEND like any). */
+export interface ApiExtensions {
+  storageBackends?: Readonly<Record<string, StorageBackendFactory>>;
+}
+
+export async function startApi(config: Readonly<Config>, logger: Logger, extensions: ApiExtensions = {}): Promise<RunningApi> {
   assertSafeToListen(config);
   const metrics = createMetrics({ service: 'api', version: config.version });
   const reporter = await createErrorReporter(config, 'api', logger);
   const db = createDb(config, 'cosnap-api', logger);
   instrumentDb(db, metrics, { slowQueryMs: config.metrics.slowQueryMs, logger });
-  const redis = createRedis(config.redis.url, 'producer', 'cosnap-api');
-  redis.on('error', (error) => {
+  const redis = createRedis(config.redis, 'producer', 'cosnap-api');
+  redis.on('error', (error: Error) => {
     metrics.redisErrors.inc({ connection: 'api' });
     logger.warn('redis connection error', { err: error });
   });
@@ -57,10 +61,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
     intervalMs: config.sse.recheckIntervalMs,
     changedJobs: (ids, withinMs) => recentlyChangedJobs(db, ids, withinMs),
   });
-  const storage = createLocalDiskStorage({
-    dir: config.storage.dir,
-    signingSecret: config.storage.signingSecret,
-  });
+  const storage = createStorage(config, extensions.storageBackends);
   const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });
   const sessions = createSessions({ db, redis, config, logger });
   metrics.sampleQueuesWith(cachedQueueSampler(Object.values(queues.byName), metrics));
@@ -101,6 +102,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
       await sessions.close();
       await queues.close();
       redis.disconnect();
+      await storage.close?.();
       await db.destroy();
       await reporter.close();
     },

@@ -27,7 +27,7 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const csv = z.string().transform((value) =>
   value
@@ -51,6 +51,8 @@ export const envSchema = z.object({
   DB_QUERY_TIMEOUT: duration.default(10_000),
 
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Seed nodes of a Redis Cluster (`host:port` or `redis://[user:pass@]host:port`, comma-separated); REDIS_URL is then unused. */
+  REDIS_CLUSTER_NODES: csv.default([]),
   QUEUE_PREFIX: z.string().regex(/^[\w{}:-]+$/, 'letters, digits, _ - : { } only').default('{cosnap}'),
 
   /** Outside production, unset secrets are generated into this file once (mode 0600). */
@@ -83,7 +85,15 @@ export const envSchema = z.object({
    */
   TRUST_PROXY_HOPS: int(0, 10).default(0),
 
+  /** Where objects live: `local-disk` (STORAGE_DIR) or `ali-oss`; unset = `ali-oss` when ALI_OSS_* is set, else local disk. */
+  STORAGE_BACKEND: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a backend name such as local-disk or ali-oss').optional(),
   STORAGE_DIR: z.string().default('data/storage'),
+  ALI_OSS_REGION: z.string().optional(),
+  ALI_OSS_BUCKET: z.string().optional(),
+  ALI_OSS_ACCESS_KEY_ID: z.string().optional(),
+  ALI_OSS_ACCESS_KEY_SECRET: z.string().optional(),
+  /** An endpoint other than the region's public one (the internal endpoint, or a bucket-bound domain). */
+  ALI_OSS_ENDPOINT: z.string().optional(),
   FRONTEND_DIST: z.string().default('frontend/dist'),
 
   MAX_INFLIGHT_JOBS_PER_USER: int(1, 10_000).default(5),
@@ -93,9 +103,8 @@ export const envSchema = z.object({
   /** How often one query per API process looks for watched jobs that changed without a queue event. */
   SSE_RECHECK_INTERVAL: duration.default(10_000),
   DIAGNOSTIC_EFFECTS: bool.default(false),
-  WORKER_QUEUES: csv.default(['effects', 'maintenance']),
-  WORKER_CONCURRENCY_EFFECTS: int(1, 256).default(2),
-  WORKER_CONCURRENCY_MAINTENANCE: int(1, 16).default(1),
+  /** Unset: every queue of the registry. Each queue's concurrency variable comes from the registry too. */
+  WORKER_QUEUES: csv.optional(),
   /** libvips threads per render (sharp.concurrency) in a worker process; 0 = libvips' default, one per core. */
   RENDER_VIPS_CONCURRENCY: int(0, 256).default(0),
   JOB_ATTEMPTS: int(1, 20).default(3),

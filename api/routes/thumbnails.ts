@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import Router from '@koa/router';
 import { z } from 'zod';
 import { forbidden, notFound } from '../../core/errors.js';
-import { assertSafeKey } from '../../core/storage/storage.js';
 import { verifyObjectUrl } from '../../core/storage/url-signature.js';
 import {
   createThumbnailCache,
@@ -11,7 +10,7 @@ import {
   THUMBNAIL_MIME,
   THUMBNAIL_WIDTHS,
 } from '../../core/thumbnails/thumbnail-cache.js';
-import type { AppDeps } from '../app-deps.js';
+import type { LocalDiskStorage } from '../../core/storage/local-disk-storage.js';
 import { parseParams } from '../validate.js';
 
 const variantParams = z.object({
@@ -27,26 +26,31 @@ const single = (value: string | string[] | undefined) => (typeof value === 'stri
  * image may see its thumbnails and nobody else; the same order of checks as the file route (bad key 404, bad
  * signature 403, then the disk).
  */
-export function thumbnailRoutes({ config, storage }: Pick<AppDeps, 'config' | 'storage'>): Router {
+export function thumbnailRoutes(deps: { signingSecret: string; storage: LocalDiskStorage; cacheDir: string; now?: () => number }): Router {
+  const { signingSecret, storage } = deps;
+  const now = deps.now ?? Date.now;
   const router = new Router();
   // Beside the objects, in a folder no storage key can name (keys never start with a dot).
-  const cache = createThumbnailCache({ dir: join(resolve(config.storage.dir), '.thumbs') });
+  const cache = createThumbnailCache({ dir: join(resolve(deps.cacheDir), '.thumbs') });
 
   router.get('/thumbs/:width/:format/*key', async (ctx) => {
     const { width, format } = parseParams(variantParams, ctx.params);
+    let source: string;
     let key: string;
     try {
       key = decodeURIComponent(ctx.path.split('/').slice(4).join('/'));
-      assertSafeKey(key);
+      source = storage.pathOf(key); // refuses an unsafe key
     } catch {
       throw notFound('File');
     }
     const exp = single(ctx.query.exp);
-    if (!verifyObjectUrl(config.storage.signingSecret, key, exp, single(ctx.query.sig))) throw forbidden('This link is invalid or has expired');
+    // The object's URL may name a download file name (`dn`), which its signature covers; the copy ignores it.
+    if (!verifyObjectUrl(signingSecret, key, exp, single(ctx.query.sig), now(), single(ctx.query.dn)))
+      throw forbidden('This link is invalid or has expired');
 
-    const variant = await cache.variantOf(storage.pathOf(key), width, format);
+    const variant = await cache.variantOf(source, width, format);
     if (!variant) throw notFound('File');
-    const secondsLeft = Math.max(0, Math.floor((Number(exp) * 1000 - Date.now()) / 1000));
+    const secondsLeft = Math.max(0, Math.floor((Number(exp) * 1000 - now()) / 1000));
     ctx.status = 200;
     ctx.type = THUMBNAIL_MIME[format];
     ctx.set('Cache-Control', `private, max-age=${secondsLeft}`);
