@@ -4,12 +4,15 @@
  * naming them (the web app reads it at build time through the `virtual:effect-previews` module). The content
  * hash in the names lets the server cache them for good. Usage:
  *   npx tsx scripts/generate-effect-previews.ts [outDir]   (default frontend/public/previews)
- * Idempotent: same inputs, same files; stale files of earlier runs are removed.
+ * Idempotent: same inputs, same files; stale files of earlier runs are removed. Rendering takes tens of seconds, so
+ * a run whose inputs (this script, the effects' and sample photo's code, sharp and libvips) hash to the value
+ * recorded in the existing manifest, with every file it names present, leaves the previews as they are.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
+import { fileURLToPath } from 'node:url';
 import { localEffects } from '../core/effects/local/index.js';
 import { makeSamplePhoto } from '../core/effects/sample-photo.js';
 
@@ -18,12 +21,44 @@ const WIDTHS = [200, 320, 480] as const;
 /** Best first: a browser takes the first `<source>` it supports, JPEG is the fallback every browser has. */
 const FORMATS = ['avif', 'webp', 'jpg'] as const;
 const DEFAULT_OUT_DIR = 'frontend/public/previews';
+/** Everything the previews' pixels depend on besides sharp: this script and the effects' code with its helpers. */
+const INPUT_PATHS = [fileURLToPath(import.meta.url), fileURLToPath(new URL('../core/effects', import.meta.url))];
 
 export interface PreviewManifest {
   widths: readonly number[];
   formats: readonly string[];
   /** Effect id (and `original`) → file name stem `<id>.<hash>` and the previews' intrinsic size at the largest width. */
   items: Record<string, { stem: string; width: number; height: number }>;
+  /** sha256 of the inputs that rendered these files (see INPUT_PATHS). */
+  inputsHash?: string;
+}
+
+async function listFiles(target: string): Promise<string[]> {
+  const entries = await readdir(target, { withFileTypes: true }).catch(() => undefined);
+  if (!entries) return [target];
+  const nested = await Promise.all(entries.map((entry) => listFiles(path.join(target, entry.name))));
+  return nested.flat().sort();
+}
+
+async function hashInputs(): Promise<string> {
+  const hash = createHash('sha256').update(JSON.stringify({ sharp: sharp.versions, widths: WIDTHS, formats: FORMATS }));
+  for (const file of (await Promise.all(INPUT_PATHS.map(listFiles))).flat()) {
+    hash.update(path.relative(path.dirname(INPUT_PATHS[0]!), file)).update('\0').update(await readFile(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** True when `outDir` holds a manifest rendered from `inputsHash` and every file it names. */
+async function isUpToDate(outDir: string, inputsHash: string): Promise<boolean> {
+  const manifest = await readFile(path.join(outDir, 'manifest.json'), 'utf8')
+    .then((text) => JSON.parse(text) as PreviewManifest)
+    .catch(() => undefined);
+  if (manifest?.inputsHash !== inputsHash) return false;
+  const names = Object.values(manifest.items).flatMap(({ stem }) =>
+    manifest.widths.flatMap((width) => manifest.formats.map((format) => `${stem}-${width}.${format}`)),
+  );
+  const present = await Promise.all(names.map((name) => access(path.join(outDir, name)).then(() => true, () => false)));
+  return present.every(Boolean);
 }
 
 function encode(image: Sharp, format: (typeof FORMATS)[number]): Promise<Buffer> {
@@ -54,10 +89,15 @@ async function writePreviews(outDir: string, id: string, rendered: Buffer): Prom
 
 async function main(): Promise<void> {
   const outDir = path.resolve(process.argv[2] ?? DEFAULT_OUT_DIR);
+  const inputsHash = await hashInputs();
+  if (await isUpToDate(outDir, inputsHash)) {
+    console.log(`previews in ${outDir} are up to date (inputs ${inputsHash.slice(0, 10)})`);
+    return;
+  }
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const sample = await makeSamplePhoto();
-  const manifest: PreviewManifest = { widths: WIDTHS, formats: FORMATS, items: {} };
+  const manifest: PreviewManifest = { widths: WIDTHS, formats: FORMATS, items: {}, inputsHash };
   manifest.items.original = await writePreviews(outDir, 'original', sample);
   for (const effect of localEffects.filter((candidate) => !candidate.diagnostic)) {
     const rendered = await effect.render(sample, effect.params.parse({}), { reportProgress: () => undefined });
