@@ -6,6 +6,7 @@ import { findEffect } from '../effects/effects-store';
 import { t } from '../i18n/i18n';
 import { UploadPanel } from '../upload/upload-panel';
 import './home-page.css';
+import { NextTask } from '../components/next-task';
 import { usePageMeta } from '../components/page-meta';
 
 // Remembered across visits to the gallery so "apply another effect" lands where the user left off.
@@ -35,11 +36,15 @@ export default function HomePage() {
       </header>
       <div class="home__flow">
         <UploadPanel />
-        <ApplyPanel effect={selectedEffect()} />
+        <NextTask>
+          <ApplyPanel effect={selectedEffect()} />
+        </NextTask>
       </div>
-      <div class="home__gallery">
-        <EffectGallery selectedId={selectedEffectId()} onSelect={handleSelect} />
-      </div>
+      <NextTask>
+        <div class="home__gallery">
+          <EffectGallery selectedId={selectedEffectId()} onSelect={handleSelect} />
+        </div>
+      </NextTask>
     </div>
   );
 }

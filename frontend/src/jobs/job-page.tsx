@@ -3,6 +3,7 @@ import { createEffect, createSignal, Match, on, onCleanup, Show, Switch } from '
 import type { Job } from '../api/types';
 import { refreshMe } from '../auth/session';
 import { ErrorMessage } from '../components/error-message';
+import { NextTask } from '../components/next-task';
 import { RequireAuth } from '../components/require-auth';
 import { findEffect, loadEffects } from '../effects/effects-store';
 import { pick, t } from '../i18n/i18n';
@@ -102,12 +103,14 @@ function JobView(props: { jobId: string }) {
               <Show when={current().status === 'canceled'}>
                 <p class="muted">{t('job.canceledBody')}</p>
               </Show>
-              <JobActions
-                job={current()}
-                beforeUrl={beforeUrl()}
-                onJob={updateJob}
-                onResubmitted={(next) => navigate(`/jobs/${encodeURIComponent(next.id)}`)}
-              />
+              <NextTask>
+                <JobActions
+                  job={current()}
+                  beforeUrl={beforeUrl()}
+                  onJob={updateJob}
+                  onResubmitted={(next) => navigate(`/jobs/${encodeURIComponent(next.id)}`)}
+                />
+              </NextTask>
             </>
           )}
         </Match>
