@@ -20,6 +20,9 @@ const pageData = restoreSession().then(({ account }) =>
 );
 const firstScreen = Promise.all([pageData.catch(() => undefined), loadEffects()]);
 await Promise.race([firstScreen, new Promise((resolve) => setTimeout(resolve, FIRST_RENDER_WAIT_MS))]);
+// When the answers are already in (an anonymous visit with the catalog preloaded), the await above resumes in the
+// task that evaluated every module; the first render gets a task of its own instead of doubling that one.
+await new Promise((resolve) => setTimeout(resolve, 0));
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');

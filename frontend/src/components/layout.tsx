@@ -10,7 +10,9 @@ export function Layout(props: RouteSectionProps) {
       <a class="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
-      <SiteHeader />
+      <NextTask>
+        <SiteHeader />
+      </NextTask>
       <main id="main" class="page" tabIndex={-1}>
         <NextTask>
           <Suspense fallback={<p class="muted">{t('common.loading')}</p>}>{props.children}</Suspense>
