@@ -1,6 +1,7 @@
 import { A, useNavigate } from '@solidjs/router';
 import type { Job } from '../api/types';
 import { FallbackImage } from '../components/fallback-image';
+import { NextTask } from '../components/next-task';
 import { responsiveStoredImage } from '../components/stored-image';
 import { findEffect } from '../effects/effects-store';
 import { formatDateTime, pick, t } from '../i18n/i18n';
@@ -50,13 +51,15 @@ export function CreationItem(props: CreationItemProps) {
             {formatDateTime(props.job.createdAt)}
           </time>
         </div>
-        <JobActions
-          job={props.job}
-          beforeUrl={undefined}
-          onJob={props.onJob}
-          onResubmitted={(next) => navigate(`/jobs/${encodeURIComponent(next.id)}`)}
-          compact
-        />
+        <NextTask>
+          <JobActions
+            job={props.job}
+            beforeUrl={undefined}
+            onJob={props.onJob}
+            onResubmitted={(next) => navigate(`/jobs/${encodeURIComponent(next.id)}`)}
+            compact
+          />
+        </NextTask>
       </div>
     </li>
   );
