@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { paymentEnvFields } from './payment-env.js';
 
 /** Sizes like `10mb`, `512kb` or a plain byte count. */
 const byteSize = z
@@ -93,7 +94,7 @@ export const envSchema = z.object({
   /** How often one query per API process looks for watched jobs that changed without a queue event. */
   SSE_RECHECK_INTERVAL: duration.default(10_000),
   DIAGNOSTIC_EFFECTS: bool.default(false),
-  WORKER_QUEUES: csv.default(['effects', 'maintenance']),
+  WORKER_QUEUES: csv.default(['effects', 'maintenance', 'payments']),
   WORKER_CONCURRENCY_EFFECTS: int(1, 256).default(2),
   WORKER_CONCURRENCY_MAINTENANCE: int(1, 16).default(1),
   /** libvips threads per render (sharp.concurrency) in a worker process; 0 = libvips' default, one per core. */
@@ -127,6 +128,8 @@ export const envSchema = z.object({
   ADMIN_READONLY_ROLE: z.enum(['user', 'ops', 'admin']).default('ops'),
   ADMIN_SESSION_TTL: duration.default(30 * 60_000),
   APP_VERSION: z.string().optional(),
+
+  ...paymentEnvFields({ duration, bool, int }),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,7 +1,8 @@
 import { envSchema, type Env } from './env-schema.js';
 import { localSecrets, SECRET_NAMES, type SecretName } from './local-secrets.js';
+import { paymentsConfig, type PaymentsConfig } from './payment-config.js';
 
-export type QueueName = 'effects' | 'maintenance';
+export type QueueName = 'effects' | 'maintenance' | 'payments';
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -69,6 +70,7 @@ export interface Config {
     readOnlyRole: 'user' | 'ops' | 'admin';
     sessionTtlMs: number;
   };
+  payments: PaymentsConfig;
   version: string;
   security: {
     /** Secrets that would not pass production's checks; unset ones were generated into SECRETS_FILE. */
@@ -85,7 +87,7 @@ export class ConfigError extends Error {
   }
 }
 
-const QUEUE_NAMES: readonly QueueName[] = ['effects', 'maintenance'];
+const QUEUE_NAMES: readonly QueueName[] = ['effects', 'maintenance', 'payments'];
 const MIN_SECRET_LENGTH = 32;
 /** Variables that were renamed, with what replaces them: a deploy still setting the old one must hear about it. */
 const RENAMED: Record<string, string> = {
@@ -218,7 +220,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     },
     worker: {
       queues: env.WORKER_QUEUES as QueueName[],
-      concurrency: { effects: env.WORKER_CONCURRENCY_EFFECTS, maintenance: env.WORKER_CONCURRENCY_MAINTENANCE },
+      concurrency: {
+        effects: env.WORKER_CONCURRENCY_EFFECTS,
+        maintenance: env.WORKER_CONCURRENCY_MAINTENANCE,
+        payments: env.WORKER_CONCURRENCY_PAYMENTS,
+      },
       renderVipsConcurrency: env.RENDER_VIPS_CONCURRENCY,
     },
     sentry: { dsn: env.SENTRY_DSN, tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE, environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV },
@@ -235,6 +241,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       readOnlyRole: env.ADMIN_READONLY_ROLE,
       sessionTtlMs: env.ADMIN_SESSION_TTL,
     },
+    payments: paymentsConfig(env, (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''), isProduction),
     version: env.APP_VERSION ?? '0.1.0',
     security: { weakSecrets, developmentExplicit: raw.NODE_ENV === 'development' },
   };

@@ -22,6 +22,8 @@ import { cachedQueueSampler } from '../core/observability/queue-sampler.js';
 import { createErrorReporter } from '../core/observability/sentry.js';
 import { startWorkerHttpServer, type WorkerHttpServer } from '../dashboard/worker-http-server.js';
 import { observeJobs, observeRenderPool } from './observe-job.js';
+import { configuredPaymentProviders } from '../core/payments/configured-payment-providers.js';
+import { paymentProcessors } from './payment-processors.js';
 
 /** The BullMQ job scheduler that ran the sweep before its schedule moved to Postgres; removed where it lingers. */
 const LEGACY_SWEEP_SCHEDULER_ID = 'accepted-jobs-sweep';
@@ -35,6 +37,8 @@ export interface RunningWorker {
 export async function startWorker(config: Readonly<Config>, logger: Logger): Promise<RunningWorker> {
   // The rule is for processes that listen, and a worker listens only on its metrics port.
   if (config.metrics.workerPort) assertSafeToListen(config);
+  // Bad payment settings stop the worker here, before it opens anything.
+  const paymentProviders = configuredPaymentProviders(config);
   const metrics = createMetrics({ service: 'worker', version: config.version });
   const reporter = await createErrorReporter(config, 'worker', logger);
   const db = createDb(config, 'cosnap-worker', logger);
@@ -64,6 +68,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
   const table: ProcessorTable = {
     EffectRun: effectRunProcessor({ db, storage, logger, renderPool, shutdownSignal: shutdown.signal }),
     AcceptedJobsSweep: leasedProcessor({ db, logger }, 'AcceptedJobsSweep', acceptedJobsSweep({ db, queues, logger, graceMs: config.jobs.sweepGraceMs })),
+    ...paymentProcessors({ db, logger, metrics, config, providers: paymentProviders }),
   };
   assertCompleteProcessorTable(table);
   const dispatch = postponeOnOutage(dispatchByJobName(table), {

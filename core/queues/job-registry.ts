@@ -1,8 +1,9 @@
 import type { JobsOptions } from 'bullmq';
 import type { Config, QueueName } from '../../config/index.js';
+import { PAYMENT_RECURRING_JOBS, paymentJobOptions, type PaymentJobPayloads } from '../payments/payment-jobs.js';
 
 /** Every job the system runs: its queue and its payload. Producers and processors both import this. */
-export interface JobPayloads {
+export interface JobPayloads extends PaymentJobPayloads {
   /** Run one effect job; the BullMQ id is the effect_jobs row id, so re-enqueueing is idempotent. */
   EffectRun: { effectJobId: string; requestId?: string; /** Catalog id, for metrics labels only. */ effectId?: string };
   /** Re-enqueue accepted effect jobs that Redis lost, and settle ones BullMQ gave up on. Recurring. */
@@ -22,6 +23,9 @@ export type JobName = keyof JobPayloads;
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   EffectRun: 'effects',
   AcceptedJobsSweep: 'maintenance',
+  PaymentOrderExpire: 'payments',
+  PaymentsReconcile: 'payments',
+  PaymentsExpirySweep: 'payments',
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
@@ -36,15 +40,16 @@ export type RecurringJobName = { [N in JobName]: JobPayloads[N] extends Record<s
  * itself lives in Postgres (`core/queues/recurring-jobs.ts`), so nothing Redis loses can stop it, and one run of
  * a chore works at a time however many workers there are (`recurring-job-lease.ts`).
  */
-export const RECURRING_JOBS: { readonly [N in RecurringJobName]?: (config: Pick<Config, 'jobs'>) => number } = {
+export const RECURRING_JOBS: { readonly [N in RecurringJobName]?: (config: Pick<Config, 'jobs' | 'payments'>) => number } = {
   AcceptedJobsSweep: (config) => config.jobs.sweepIntervalMs,
+  ...PAYMENT_RECURRING_JOBS,
 };
 
 /**
  * Per-job defaults. Finished jobs are trimmed by age and count so Redis memory stays bounded
  * (bullmq #225, #2734); the database row, not Redis, is the record of what happened.
  */
-export function jobOptions(name: JobName, config: Pick<Config, 'jobs'>): JobsOptions {
+export function jobOptions(name: JobName, config: Pick<Config, 'jobs' | 'payments'>): JobsOptions {
   switch (name) {
     case 'EffectRun':
       return {
@@ -55,5 +60,9 @@ export function jobOptions(name: JobName, config: Pick<Config, 'jobs'>): JobsOpt
       };
     case 'AcceptedJobsSweep':
       return { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } };
+    case 'PaymentOrderExpire':
+    case 'PaymentsReconcile':
+    case 'PaymentsExpirySweep':
+      return paymentJobOptions(name, config);
   }
 }

@@ -5,7 +5,7 @@ import { JOB_QUEUE, jobOptions, type JobName, type JobPayloads } from './job-reg
 
 export interface Queues {
   readonly byName: Readonly<Record<QueueName, Queue>>;
-  add<N extends JobName>(name: N, data: JobPayloads[N], opts?: { jobId?: string; priority?: number }): Promise<void>;
+  add<N extends JobName>(name: N, data: JobPayloads[N], opts?: { jobId?: string; priority?: number; delay?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -13,13 +13,13 @@ export interface Queues {
  * Producer side of every queue, sharing one fail-fast connection. Each queue re-emits its connection's errors;
  * `onError` hears them (a queue without an `error` listener prints every reconnect attempt of an outage to stderr).
  */
-export function createQueues(config: Pick<Config, 'jobs' | 'redis'>, connection: Redis, onError: (error: Error) => void = () => undefined): Queues {
+export function createQueues(config: Pick<Config, 'jobs' | 'payments' | 'redis'>, connection: Redis, onError: (error: Error) => void = () => undefined): Queues {
   const make = (name: QueueName) => {
     const queue = new Queue(name, { connection, prefix: config.redis.queuePrefix });
     queue.on('error', onError);
     return queue;
   };
-  const byName: Record<QueueName, Queue> = { effects: make('effects'), maintenance: make('maintenance') };
+  const byName: Record<QueueName, Queue> = { effects: make('effects'), maintenance: make('maintenance'), payments: make('payments') };
   return {
     byName,
     async add(name, data, opts) {
