@@ -15,6 +15,8 @@ import { uploadRoutes } from './routes/uploads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { fileRoutes } from './routes/files.js';
 import { frontendRoutes } from './routes/frontend.js';
+import { paymentRoutes } from './routes/payments.js';
+import { paymentNotificationRoutes } from './routes/payment-notifications.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { adminSessionRoutes } from '../dashboard/admin-session.js';
 import { BULL_BOARD_PATH, bullBoard } from '../dashboard/bull-board.js';
@@ -65,6 +67,7 @@ export function createApp(deps: AppDeps): Koa {
 
   // No body is parsed here: each route that takes one opts in (`middleware/json-body.ts`) after its limiters.
   const guards = createRouteGuards(deps);
+  const paymentDeps = { db: deps.db, providers: deps.payments, logger, metrics: deps.metrics, config };
   const routers = [
     ...(config.metrics.enabled ? [metricsRoutes({ registry: deps.metrics.registry, access: config.metrics })] : []),
     adminSessionRoutes(deps, guards),
@@ -74,6 +77,8 @@ export function createApp(deps: AppDeps): Koa {
     effectRoutes(deps, guards),
     uploadRoutes(deps, guards),
     jobRoutes(deps, guards),
+    paymentRoutes(deps, paymentDeps, guards),
+    paymentNotificationRoutes(deps, paymentDeps),
     fileRoutes(deps),
   ];
   for (const router of routers) {

@@ -17,6 +17,7 @@ import type { AppDeps } from './app-deps.js';
 import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
 import { createSessions } from './sessions.js';
+import { configuredPaymentProviders } from '../core/payments/configured-payment-providers.js';
 
 function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
@@ -39,6 +40,8 @@ export interface RunningApi {
 
 export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
   assertSafeToListen(config);
+  // Bad payment settings stop the API here, before it opens anything.
+  const payments = configuredPaymentProviders(config);
   const metrics = createMetrics({ service: 'api', version: config.version });
   const reporter = await createErrorReporter(config, 'api', logger);
   const db = createDb(config, 'cosnap-api', logger);
@@ -68,7 +71,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
     const checks = await probeDependencies({ db, redis });
     return { postgres: checks.postgres.ok, redis: checks.redis.ok };
   });
-  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, metrics, reporter };
+  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, metrics, reporter, payments };
 
   const app = createApp(deps);
   const handle = app.callback();

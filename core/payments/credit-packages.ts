@@ -9,6 +9,7 @@ export interface CreditPackageView {
 
 interface CreditPackageRow {
   id: string;
+  enabled: boolean;
   credits: number;
   price_fen: number;
   name_en: string;
@@ -23,12 +24,12 @@ const view = (row: CreditPackageRow): CreditPackageView => ({
 });
 
 export async function listCreditPackages(db: Knex): Promise<CreditPackageView[]> {
-  const rows: CreditPackageRow[] = await db('credit_packages').where('enabled', true).orderBy(['sort_order', 'id']);
+  const rows = await db<CreditPackageRow>('credit_packages').where('enabled', true).orderBy(['sort_order', 'id']);
   return rows.map(view);
 }
 
 /** An enabled package, or undefined. */
 export async function findCreditPackage(db: Knex, id: string): Promise<CreditPackageView | undefined> {
-  const row: CreditPackageRow | undefined = await db('credit_packages').where({ id, enabled: true }).first();
+  const row = await db<CreditPackageRow>('credit_packages').where({ id, enabled: true }).first();
   return row && view(row);
 }

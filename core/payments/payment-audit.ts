@@ -37,6 +37,7 @@ export function refusedBodyDetail(rawBody: Buffer): { bytes: number; sha256: str
     bytes: rawBody.length,
     sha256: createHash('sha256').update(rawBody).digest('hex'),
     // NUL cannot be stored in Postgres text or jsonb.
+    // eslint-disable-next-line no-control-regex -- replacing NUL is the point
     body: rawBody.subarray(0, REFUSED_BODY_CHARS).toString('utf8').replace(/\u0000/g, '\uFFFD'),
   };
 }

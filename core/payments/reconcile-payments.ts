@@ -83,7 +83,7 @@ async function reconcileOrder(deps: PaymentDeps, order: PaymentOrderRow, report:
  */
 export async function reconcilePendingPayments(deps: PaymentDeps, signal?: AbortSignal): Promise<ChoreReport> {
   const { db } = deps;
-  const orders: PaymentOrderRow[] = await db('payment_orders')
+  const orders = await db<PaymentOrderRow>('payment_orders')
     .where('status', 'pending')
     .whereNot('provider', 'sandbox')
     .where('created_at', '<=', db.raw(`now() - ? * interval '1 millisecond'`, [deps.config.payments.reconcileAfterMs]))
@@ -97,7 +97,7 @@ export async function reconcilePendingPayments(deps: PaymentDeps, signal?: Abort
  * order past its expiry is closed at the provider and locally, or settled when the provider says it was paid.
  */
 export async function sweepExpiredPayments(deps: PaymentDeps, signal?: AbortSignal): Promise<ChoreReport> {
-  const orders: PaymentOrderRow[] = await deps.db('payment_orders').where('status', 'pending').where('expires_at', '<=', deps.db.fn.now()).orderBy('expires_at').limit(BATCH);
+  const orders = await deps.db<PaymentOrderRow>('payment_orders').where('status', 'pending').where('expires_at', '<=', deps.db.fn.now()).orderBy('expires_at').limit(BATCH);
   return runOverOrders(deps, orders, signal, async (order, report) => {
     const outcome = await expirePaymentOrder(deps, order);
     if (outcome === 'closed') report.closed += 1;

@@ -42,7 +42,7 @@ export const orderLedgerKey = (orderId: string) => `order:${orderId}:paid`;
 export async function settlePayment(deps: Pick<PaymentDeps, 'db' | 'logger' | 'metrics'>, paid: PaidReport): Promise<SettleResult> {
   const { db, logger, metrics } = deps;
   const result = await db.transaction(async (trx): Promise<SettleResult> => {
-    const order: PaymentOrderRow | undefined = await trx('payment_orders').where('out_trade_no', paid.outTradeNo).forUpdate().first();
+    const order = await trx<PaymentOrderRow>('payment_orders').where('out_trade_no', paid.outTradeNo).forUpdate().first();
     if (!order || order.provider !== paid.provider) return { outcome: 'unknown_order' };
     const audit = (outcome: SettleOutcome, detail: Record<string, unknown> = {}) =>
       recordPaymentEvent(trx, {
@@ -60,7 +60,7 @@ export async function settlePayment(deps: Pick<PaymentDeps, 'db' | 'logger' | 'm
     }
     if (order.status === 'paid') return { outcome: 'already_paid', order };
     if (order.status !== 'pending') {
-      const [flagged] = await trx('payment_orders')
+      const [flagged] = await trx<PaymentOrderRow>('payment_orders')
         .where('id', order.id)
         .update({
           late_paid_at: trx.raw('coalesce(late_paid_at, now())'),
@@ -71,7 +71,7 @@ export async function settlePayment(deps: Pick<PaymentDeps, 'db' | 'logger' | 'm
       await audit('late_success', { status: order.status });
       return { outcome: 'late_success', order: flagged as PaymentOrderRow };
     }
-    const [settled] = await trx('payment_orders')
+    const [settled] = await trx<PaymentOrderRow>('payment_orders')
       .where({ id: order.id, status: 'pending' })
       .update({
         status: 'paid',
