@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/connect.js';
 import type { AccessTokens } from '../core/auth/access-tokens.js';
@@ -7,6 +6,7 @@ import type { Metrics } from '../core/observability/metrics.js';
 import type { ErrorReporter } from '../core/observability/sentry.js';
 import type { PaymentProviders } from '../core/payments/payment-providers.js';
 import type { Queues } from '../core/queues/queues.js';
+import type { RedisClient } from '../core/queues/redis-connection.js';
 import type { LocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import type { Sessions } from './sessions.js';
 import type { JobEventHub } from './sse/job-event-hub.js';
@@ -17,7 +17,7 @@ export interface AppDeps {
   logger: Logger;
   db: Db;
   /** The API's fail-fast connection (rate limits, health). */
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   storage: LocalDiskStorage;
   accessTokens: AccessTokens;

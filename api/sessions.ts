@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/connect.js';
 import { announceRevocation, subscribeToRevocations } from '../core/auth/revocation-broadcast.js';
 import { createSessionRevocations, lookupSessionIn, type RevocationNotice, type SessionRevocations } from '../core/auth/session-revocations.js';
 import type { Logger } from '../core/observability/logger.js';
+import type { RedisClient } from '../core/queues/redis-connection.js';
 
 /** The API process's view of sessions: checks on every signed-in request, announcements after revocations. */
 export interface Sessions extends Pick<SessionRevocations, 'assertLive'> {
@@ -17,7 +17,7 @@ export interface RunningSessions extends Sessions {
   close(): Promise<void>;
 }
 
-export function createSessions(deps: { db: Db; redis: Redis; config: Readonly<Config>; logger: Logger }): RunningSessions {
+export function createSessions(deps: { db: Db; redis: RedisClient; config: Readonly<Config>; logger: Logger }): RunningSessions {
   const { config, logger } = deps;
   const revocations = createSessionRevocations({ lookup: lookupSessionIn(deps.db), ttlMs: config.auth.sessionCheckTtlMs });
   const watchers = new Set<() => void>();
@@ -26,7 +26,7 @@ export function createSessions(deps: { db: Db; redis: Redis; config: Readonly<Co
     for (const watcher of watchers) watcher();
   };
   const subscription = subscribeToRevocations({
-    redisUrl: config.redis.url,
+    redis: config.redis,
     queuePrefix: config.redis.queuePrefix,
     logger,
     onNotice: forget,

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { Redis } from 'ioredis';
 import { assertSafeToListen, type Config } from '../config/index.js';
 import { createDb } from '../db/connect.js';
 import { createAccessTokens } from '../core/auth/access-tokens.js';
@@ -10,7 +9,7 @@ import { cachedQueueSampler } from '../core/observability/queue-sampler.js';
 import { createErrorReporter } from '../core/observability/sentry.js';
 import { probeDependencies } from './routes/health.js';
 import { createQueues } from '../core/queues/queues.js';
-import { createRedis } from '../core/queues/redis-connection.js';
+import { createRedis, type RedisClient } from '../core/queues/redis-connection.js';
 import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { createApp } from './app.js';
 import type { AppDeps } from './app-deps.js';
@@ -19,7 +18,7 @@ import { createJobEventHub } from './sse/job-event-hub.js';
 import { createSessions } from './sessions.js';
 import { configuredPaymentProviders } from '../core/payments/configured-payment-providers.js';
 
-function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
+function waitUntilReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
@@ -46,8 +45,8 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
   const reporter = await createErrorReporter(config, 'api', logger);
   const db = createDb(config, 'cosnap-api', logger);
   instrumentDb(db, metrics, { slowQueryMs: config.metrics.slowQueryMs, logger });
-  const redis = createRedis(config.redis.url, 'producer', 'cosnap-api');
-  redis.on('error', (error) => {
+  const redis = createRedis(config.redis, 'producer', 'cosnap-api');
+  redis.on('error', (error: Error) => {
     metrics.redisErrors.inc({ connection: 'api' });
     logger.warn('redis connection error', { err: error });
   });

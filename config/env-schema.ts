@@ -28,7 +28,7 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const csv = z.string().transform((value) =>
   value
@@ -52,6 +52,8 @@ export const envSchema = z.object({
   DB_QUERY_TIMEOUT: duration.default(10_000),
 
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Seed nodes of a Redis Cluster (`host:port` or `redis://[user:pass@]host:port`, comma-separated); REDIS_URL is then unused. */
+  REDIS_CLUSTER_NODES: csv.default([]),
   QUEUE_PREFIX: z.string().regex(/^[\w{}:-]+$/, 'letters, digits, _ - : { } only').default('{cosnap}'),
 
   /** Outside production, unset secrets are generated into this file once (mode 0600). */
@@ -94,9 +96,8 @@ export const envSchema = z.object({
   /** How often one query per API process looks for watched jobs that changed without a queue event. */
   SSE_RECHECK_INTERVAL: duration.default(10_000),
   DIAGNOSTIC_EFFECTS: bool.default(false),
-  WORKER_QUEUES: csv.default(['effects', 'maintenance', 'payments']),
-  WORKER_CONCURRENCY_EFFECTS: int(1, 256).default(2),
-  WORKER_CONCURRENCY_MAINTENANCE: int(1, 16).default(1),
+  /** Unset: every queue of the registry. Each queue's concurrency variable comes from the registry too. */
+  WORKER_QUEUES: csv.optional(),
   /** libvips threads per render (sharp.concurrency) in a worker process; 0 = libvips' default, one per core. */
   RENDER_VIPS_CONCURRENCY: int(0, 256).default(0),
   JOB_ATTEMPTS: int(1, 20).default(3),

@@ -1,8 +1,9 @@
-import { envSchema, type Env } from './env-schema.js';
+import { envSchema, int, type Env } from './env-schema.js';
 import { localSecrets, SECRET_NAMES, type SecretName } from './local-secrets.js';
 import { paymentsConfig, type PaymentsConfig } from './payment-config.js';
+import { QUEUES, type QueueRegistry } from '../core/queues/job-registry.js';
 
-export type QueueName = 'effects' | 'maintenance' | 'payments';
+export type { QueueName } from '../core/queues/job-registry.js';
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -22,7 +23,13 @@ export interface Config {
   log: { level: string };
   shutdownTimeoutMs: number;
   db: { url: string; poolMin: number; poolMax: number; queryTimeoutMs: number };
-  redis: { url: string; queuePrefix: string };
+  redis: {
+    url: string;
+    /** Seed nodes of a Redis Cluster; empty = the single node at `url`. */
+    clusterNodes: readonly string[];
+    /** Hash-tagged (`{cosnap}`), so every key of a queue lands in one cluster slot. */
+    queuePrefix: string;
+  };
   auth: {
     accessSecret: string;
     refreshSecret: string;
@@ -50,8 +57,10 @@ export interface Config {
     idempotencyKeyTtlMs: number;
   };
   worker: {
-    queues: readonly QueueName[];
-    concurrency: Record<QueueName, number>;
+    /** Queues of the registry this worker consumes (WORKER_QUEUES). */
+    queues: readonly string[];
+    /** Jobs one worker process runs at once, per queue (each queue's variable in the registry). */
+    concurrency: Readonly<Record<string, number>>;
     /** libvips threads per render (sharp.concurrency); 0 = libvips' default, one per CPU core. */
     renderVipsConcurrency: number;
   };
@@ -87,7 +96,6 @@ export class ConfigError extends Error {
   }
 }
 
-const QUEUE_NAMES: readonly QueueName[] = ['effects', 'maintenance', 'payments'];
 const MIN_SECRET_LENGTH = 32;
 /** Variables that were renamed, with what replaces them: a deploy still setting the old one must hear about it. */
 const RENAMED: Record<string, string> = {
@@ -115,7 +123,7 @@ function withoutBlanks(source: NodeJS.ProcessEnv): Record<string, string> {
  * Reads and validates the environment once. Every problem is reported together as `KEY=value: reason`
  * (secrets are never echoed), before anything starts.
  */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: QueueRegistry = QUEUES): Readonly<Config> {
   const raw = withoutBlanks(source);
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
@@ -150,9 +158,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
   if (isProduction && accessSecret && accessSecret === refreshSecret)
     problems.push('JWT_REFRESH_SECRET=(hidden): must differ from JWT_ACCESS_SECRET');
   if (isProduction && !env.PUBLIC_URL) problems.push('PUBLIC_URL=(unset): required in production for signed URLs');
-  const unknownQueues = env.WORKER_QUEUES.filter((name) => !QUEUE_NAMES.includes(name as QueueName));
+  const queueNames = Object.keys(registry);
+  const workerQueues = env.WORKER_QUEUES ?? queueNames;
+  const unknownQueues = workerQueues.filter((name) => !queueNames.includes(name));
   if (unknownQueues.length)
-    problems.push(`WORKER_QUEUES=${env.WORKER_QUEUES.join(',')}: unknown queue ${unknownQueues.join(', ')}`);
+    problems.push(`WORKER_QUEUES=${workerQueues.join(',')}: unknown queue ${unknownQueues.join(', ')}`);
+  const concurrency: Record<string, number> = {};
+  for (const [queue, { concurrency: setting }] of Object.entries(registry)) {
+    const parsed = int(1, setting.max).default(setting.default).safeParse(raw[setting.variable]);
+    if (parsed.success) concurrency[queue] = parsed.data;
+    else problems.push(`${setting.variable}=${raw[setting.variable]}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  // BullMQ's scripts touch several keys of a queue at once; on a cluster they must share a slot (bullmq docs).
+  if (env.REDIS_CLUSTER_NODES.length && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX))
+    problems.push(`QUEUE_PREFIX=${env.QUEUE_PREFIX}: a Redis Cluster needs a hash tag in it, such as {cosnap}`);
   if (!!env.ADMIN_BASIC_USER !== !!env.ADMIN_BASIC_PASSWORD)
     problems.push('ADMIN_BASIC_USER/ADMIN_BASIC_PASSWORD=(hidden): set both or neither');
   if (isProduction && env.ADMIN_BASIC_PASSWORD) {
@@ -183,7 +202,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       poolMax: env.DB_POOL_MAX,
       queryTimeoutMs: env.DB_QUERY_TIMEOUT,
     },
-    redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
+    redis: { url: env.REDIS_URL, clusterNodes: env.REDIS_CLUSTER_NODES, queuePrefix: env.QUEUE_PREFIX },
     auth: {
       accessSecret,
       refreshSecret,
@@ -219,12 +238,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       idempotencyKeyTtlMs: env.IDEMPOTENCY_KEY_TTL,
     },
     worker: {
-      queues: env.WORKER_QUEUES as QueueName[],
-      concurrency: {
-        effects: env.WORKER_CONCURRENCY_EFFECTS,
-        maintenance: env.WORKER_CONCURRENCY_MAINTENANCE,
-        payments: env.WORKER_CONCURRENCY_PAYMENTS,
-      },
+      queues: workerQueues,
+      concurrency,
       renderVipsConcurrency: env.RENDER_VIPS_CONCURRENCY,
     },
     sentry: { dsn: env.SENTRY_DSN, tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE, environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV },

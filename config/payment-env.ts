@@ -26,7 +26,6 @@ export function paymentEnvFields(types: {
     /** Tries of a payments job (reconciliation, expiry) before it is left failed; they back off from PAYMENT_JOB_BACKOFF. */
     PAYMENT_JOB_ATTEMPTS: int(1, 30).default(8),
     PAYMENT_JOB_BACKOFF: duration.default(5_000),
-    WORKER_CONCURRENCY_PAYMENTS: int(1, 64).default(2),
 
     WECHAT_APP_ID: z.string().optional(),
     WECHAT_MCH_ID: z.string().optional(),

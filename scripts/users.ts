@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadConfigOrExit } from '../config/index.js';
+import { loadConfigOrExit, type Config } from '../config/index.js';
 import type { Role } from '../core/auth/access-tokens.js';
 import { announceRevocation } from '../core/auth/revocation-broadcast.js';
 import { changeUserRole, listPrivilegedUsers, parseRole } from '../core/auth/user-roles.js';
@@ -71,8 +71,8 @@ const ANNOUNCE_TIMEOUT_MS = 3_000;
  * Tells the running API processes over Redis that the account's sessions ended, so its access tokens stop working
  * at once; a process that does not hear it still finds out from Postgres within SESSION_CHECK_TTL.
  */
-async function announceSignOut(redisUrl: string, queuePrefix: string, userId: string): Promise<boolean> {
-  const redis = createRedis(redisUrl, 'producer', 'cosnap-users');
+async function announceSignOut(redisSettings: Config['redis'], userId: string): Promise<boolean> {
+  const redis = createRedis(redisSettings, 'producer', 'cosnap-users');
   redis.on('error', () => undefined);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -82,7 +82,7 @@ async function announceSignOut(redisUrl: string, queuePrefix: string, userId: st
         resolve();
       });
     });
-    await announceRevocation(redis, queuePrefix, { userId });
+    await announceRevocation(redis, redisSettings.queuePrefix, { userId });
     return true;
   } catch {
     return false;
@@ -132,7 +132,7 @@ try {
         toRole: change.role,
       });
       console.log(`${change.email}: ${change.previousRole} -> ${change.role}`);
-      const announced = await announceSignOut(config.redis.url, config.redis.queuePrefix, change.userId);
+      const announced = await announceSignOut(config.redis, change.userId);
       console.log(
         announced
           ? 'Signed out everywhere: its access tokens stopped working now.'

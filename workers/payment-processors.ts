@@ -4,7 +4,7 @@ import type { Logger } from '../core/observability/logger.js';
 import { expirePaymentOrder } from '../core/payments/expire-payment-order.js';
 import type { PaymentDeps } from '../core/payments/payment-deps.js';
 import { PaymentProviderError } from '../core/payments/payment-errors.js';
-import type { PaymentJobPayloads } from '../core/payments/payment-jobs.js';
+import type { JobPayloads } from '../core/queues/job-registry.js';
 import { reconcilePendingPayments, sweepExpiredPayments } from '../core/payments/reconcile-payments.js';
 import { leasedProcessor } from './leased-processor.js';
 
@@ -16,7 +16,7 @@ import { leasedProcessor } from './leased-processor.js';
 export function paymentProcessors(deps: PaymentDeps & { db: Knex; logger: Logger }) {
   const { logger } = deps;
   return {
-    PaymentOrderExpire: async (job: Job<PaymentJobPayloads['PaymentOrderExpire']>): Promise<void> => {
+    PaymentOrderExpire: async (job: Job<JobPayloads['PaymentOrderExpire']>): Promise<void> => {
       try {
         const outcome = await expirePaymentOrder(deps, job.data.orderId);
         logger.info('payment order expiry job done', { orderId: job.data.orderId, outcome });

@@ -1,12 +1,13 @@
 import { availableParallelism, hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker, type Job } from 'bullmq';
-import { assertSafeToListen, type Config, type QueueName } from '../config/index.js';
+import { Worker, type Job, type Queue } from 'bullmq';
+import { assertSafeToListen, type Config } from '../config/index.js';
 import { createDb } from '../db/connect.js';
-import { JOB_QUEUE, RECURRING_JOBS, type RecurringJobName } from '../core/queues/job-registry.js';
+import { QUEUES, queueOfJob, recurringSchedules, type QueueRegistry } from '../core/queues/job-registry.js';
 import { startRecurringScheduler, type RecurringScheduler } from '../core/queues/recurring-jobs.js';
-import { createQueues } from '../core/queues/queues.js';
-import { createRedis } from '../core/queues/redis-connection.js';
+import { createQueues, type Queues } from '../core/queues/queues.js';
+import { createRedis, type RedisClient } from '../core/queues/redis-connection.js';
+import type { Knex } from 'knex';
 import type { Logger } from '../core/observability/logger.js';
 import { runWithContext } from '../core/observability/request-context.js';
 import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
@@ -15,7 +16,7 @@ import { acceptedJobsSweep } from './accepted-jobs-sweep-processor.js';
 import { leasedProcessor } from './leased-processor.js';
 import { postponeOnOutage } from './postpone-on-outage.js';
 import { effectRunProcessor } from './effect-run-processor.js';
-import { assertCompleteProcessorTable, dispatchByJobName, type ProcessorTable } from './processor-table.js';
+import { assertCompleteProcessorTable, dispatchByJobName, type Processor, type ProcessorTable } from './processor-table.js';
 import { instrumentDb } from '../core/observability/db-metrics.js';
 import { createMetrics } from '../core/observability/metrics.js';
 import { cachedQueueSampler } from '../core/observability/queue-sampler.js';
@@ -34,7 +35,25 @@ export interface RunningWorker {
   close(timeoutMs: number): Promise<void>;
 }
 
-export async function startWorker(config: Readonly<Config>, logger: Logger): Promise<RunningWorker> {
+/** What processors of jobs beyond the built-in ones may use. */
+export interface ExtensionDeps {
+  db: Knex;
+  queues: Queues;
+  logger: Logger;
+  config: Readonly<Config>;
+}
+
+/**
+ * A worker running more than the built-in registry (tests add a queue this way): the extended registry — which must
+ * hold the built-in queues too, and must be the one `config` was loaded with — and the processors of its extra jobs.
+ */
+export interface WorkerExtensions {
+  registry?: QueueRegistry;
+  processors?(deps: ExtensionDeps): Record<string, Processor>;
+}
+
+export async function startWorker(config: Readonly<Config>, logger: Logger, extensions: WorkerExtensions = {}): Promise<RunningWorker> {
+  const registry = extensions.registry ?? QUEUES;
   // The rule is for processes that listen, and a worker listens only on its metrics port.
   if (config.metrics.workerPort) assertSafeToListen(config);
   // Bad payment settings stop the worker here, before it opens anything.
@@ -43,13 +62,13 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
   const reporter = await createErrorReporter(config, 'worker', logger);
   const db = createDb(config, 'cosnap-worker', logger);
   instrumentDb(db, metrics, { slowQueryMs: config.metrics.slowQueryMs, logger });
-  const producerRedis = createRedis(config.redis.url, 'producer', 'cosnap-worker-producer');
-  producerRedis.on('error', (error) => {
+  const producerRedis = createRedis(config.redis, 'producer', 'cosnap-worker-producer');
+  producerRedis.on('error', (error: Error) => {
     metrics.redisErrors.inc({ connection: 'worker-producer' });
     logger.warn('redis connection error', { err: error });
   });
   // The connection's own listener above logs and counts these; the queues repeat them.
-  const queues = createQueues(config, producerRedis, (error) => logger.debug('queue connection error', { err: error }));
+  const queues = createQueues(config, producerRedis, (error) => logger.debug('queue connection error', { err: error }), registry);
   const storage = createLocalDiskStorage({
     dir: config.storage.dir,
     signingSecret: config.storage.signingSecret,
@@ -58,26 +77,31 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
   // Renders are CPU work: more threads than cores only adds start-up time and memory. Jobs beyond the thread
   // count wait in the pool, already claimed by this worker.
   const threads = createRenderPool({
-    threads: Math.min(config.worker.concurrency.effects, availableParallelism()),
+    threads: Math.min(config.worker.concurrency[queueOfJob('EffectRun')] ?? 1, availableParallelism()),
     vipsConcurrency: config.worker.renderVipsConcurrency,
   });
   // Thread start-up and loading sharp take a few hundred ms: paid here rather than by the first job.
-  if (config.worker.queues.includes('effects')) await threads.warm();
+  if (config.worker.queues.includes(queueOfJob('EffectRun'))) await threads.warm();
   const renderPool = observeRenderPool(threads, metrics);
 
-  const table: ProcessorTable = {
+  const builtin: ProcessorTable = {
     EffectRun: effectRunProcessor({ db, storage, logger, renderPool, shutdownSignal: shutdown.signal }),
     AcceptedJobsSweep: leasedProcessor({ db, logger }, 'AcceptedJobsSweep', acceptedJobsSweep({ db, queues, logger, graceMs: config.jobs.sweepGraceMs })),
     ...paymentProcessors({ db, logger, metrics, config, providers: paymentProviders }),
   };
-  assertCompleteProcessorTable(table);
+  const table: Record<string, Processor> = { ...(builtin as unknown as Record<string, Processor>), ...extensions.processors?.({ db, queues, logger, config }) };
+  assertCompleteProcessorTable(table, registry);
   const dispatch = postponeOnOutage(dispatchByJobName(table), {
     baseDelayMs: config.jobs.backoffMs,
     maxDelayMs: config.jobs.outageBackoffMaxMs,
     logger,
   });
 
-  const workers = config.worker.queues.map((queue: QueueName) => {
+  // One blocking connection per queue's worker (BullMQ duplicates it for its blocking reads); closed after the worker.
+  const workerConnections: RedisClient[] = [];
+  const workers = config.worker.queues.map((queue) => {
+    const connection = createRedis(config.redis, 'blocking', `cosnap-worker-${queue}`);
+    workerConnections.push(connection);
     const observed = observeJobs(dispatch, { queue, metrics, reporter, logger });
     const worker = new Worker(
       queue,
@@ -86,9 +110,9 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
           observed(job, token),
         ),
       {
-        connection: { url: config.redis.url, connectionName: `cosnap-worker-${queue}`, maxRetriesPerRequest: null },
+        connection,
         prefix: config.redis.queuePrefix,
-        concurrency: config.worker.concurrency[queue],
+        concurrency: config.worker.concurrency[queue] ?? 1,
         lockDuration: config.jobs.lockDurationMs,
         stalledInterval: config.jobs.stalledIntervalMs,
         maxStalledCount: 2,
@@ -106,16 +130,14 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 
-  if (config.worker.queues.includes('maintenance'))
-    await queues.byName.maintenance.removeJobScheduler(LEGACY_SWEEP_SCHEDULER_ID).catch((error: unknown) => {
+  if (config.worker.queues.includes(queueOfJob('AcceptedJobsSweep')))
+    await queues.queueOf('AcceptedJobsSweep').removeJobScheduler(LEGACY_SWEEP_SCHEDULER_ID).catch((error: unknown) => {
       logger.warn('could not remove the legacy sweep scheduler', { err: error });
     });
   // Every worker that runs a chore's queue ticks for it; the claim in Postgres picks one per run.
-  const recurring = (Object.keys(RECURRING_JOBS) as RecurringJobName[])
-    .filter((name) => config.worker.queues.includes(JOB_QUEUE[name]))
-    .map((name) => ({ name, everyMs: RECURRING_JOBS[name]!(config) }));
+  const recurring = recurringSchedules(registry, config.worker.queues, config);
   const scheduler: RecurringScheduler = startRecurringScheduler({ db, queues, logger }, recurring, `${hostname()}:${process.pid}`);
-  metrics.sampleQueuesWith(cachedQueueSampler(config.worker.queues.map((queue) => queues.byName[queue]), metrics));
+  metrics.sampleQueuesWith(cachedQueueSampler(config.worker.queues.map((queue) => (queues.byName as Record<string, Queue>)[queue]!), metrics));
   const readiness = async () => {
     const [postgres, redis] = await Promise.all([
       db.raw('select 1').then(() => true, () => false),
@@ -163,6 +185,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger): Pro
       await httpServer?.close();
       await renderPool.close();
       await queues.close();
+      for (const connection of workerConnections) connection.disconnect();
       producerRedis.disconnect();
       await db.destroy();
       await reporter.close();

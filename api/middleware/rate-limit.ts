@@ -1,8 +1,8 @@
 import type { Context, Middleware } from 'koa';
-import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../../config/index.js';
 import { DomainError } from '../../core/errors.js';
+import type { RedisClient } from '../../core/queues/redis-connection.js';
 
 export type RouteClass = 'general' | 'auth' | 'upload' | 'effects';
 
@@ -15,7 +15,7 @@ export type RateLimits = Record<RouteClass, Middleware>;
  */
 export const limitKeyOf = (ctx: Context): string => (ctx.state.user ? `user:${ctx.state.user.userId}` : `ip:${ctx.ip}`);
 
-function limiter(options: { redis: Redis; routeClass: RouteClass; points: number; windowMs: number; keyPrefix: string }): Middleware {
+function limiter(options: { redis: RedisClient; routeClass: RouteClass; points: number; windowMs: number; keyPrefix: string }): Middleware {
   const duration = Math.max(1, Math.ceil(options.windowMs / 1000));
   const limits = new RateLimiterRedis({
     storeClient: options.redis,
@@ -41,7 +41,7 @@ function limiter(options: { redis: Redis; routeClass: RouteClass; points: number
  * is unreachable each falls back to its in-memory insurance limiter (per replica) instead of letting everything
  * through. Built once: two limiters of one class would each get their own insurance budget.
  */
-export function createRateLimits({ redis, config }: { redis: Redis; config: Pick<Config, 'rateLimits' | 'redis'> }): RateLimits {
+export function createRateLimits({ redis, config }: { redis: RedisClient; config: Pick<Config, 'rateLimits' | 'redis'> }): RateLimits {
   const make = (routeClass: RouteClass, points: number) =>
     limiter({ redis, routeClass, points, windowMs: config.rateLimits.windowMs, keyPrefix: config.redis.queuePrefix });
   return {

@@ -1,6 +1,8 @@
 import { QueueEvents } from 'bullmq';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../core/observability/logger.js';
+import { createRedis } from '../../core/queues/redis-connection.js';
+import { queueOfJob } from '../../core/queues/job-registry.js';
 
 type Listener = () => void;
 
@@ -28,10 +30,9 @@ export interface JobRecheck {
 
 export function createJobEventHub(config: Pick<Config, 'redis'>, logger: Logger, recheck?: JobRecheck): JobEventHub {
   const listeners = new Map<string, Set<Listener>>();
-  const events = new QueueEvents('effects', {
-    connection: { url: config.redis.url, connectionName: 'cosnap-api-events', maxRetriesPerRequest: null },
-    prefix: config.redis.queuePrefix,
-  });
+  // Made here and closed here: BullMQ does not close a connection it was handed.
+  const connection = createRedis(config.redis, 'blocking', 'cosnap-api-events');
+  const events = new QueueEvents(queueOfJob('EffectRun'), { connection, prefix: config.redis.queuePrefix });
   events.on('error', (error) => logger.warn('job events subscriber error', { err: error }));
 
   const notify = (jobId: string) => {
@@ -73,6 +74,7 @@ export function createJobEventHub(config: Pick<Config, 'redis'>, logger: Logger,
       let closeTimer: NodeJS.Timeout | undefined;
       await Promise.race([events.close(), new Promise<void>((resolve) => (closeTimer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
       clearTimeout(closeTimer);
+      connection.disconnect();
     },
   };
 }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Config } from '../../config/index.js';
+import { createRedis, type RedisClient } from '../queues/redis-connection.js';
 import type { Logger } from '../observability/logger.js';
 import type { RevocationNotice } from './session-revocations.js';
 
@@ -20,7 +21,7 @@ function parseNotice(message: string): RevocationNotice | undefined {
  * a shortcut: a process that misses it (Redis down, not subscribed yet) still sees the revocation within
  * SESSION_CHECK_TTL, since Postgres holds the truth.
  */
-export async function announceRevocation(redis: Redis, queuePrefix: string, notice: RevocationNotice): Promise<void> {
+export async function announceRevocation(redis: RedisClient, queuePrefix: string, notice: RevocationNotice): Promise<void> {
   await redis.publish(channelOf(queuePrefix), JSON.stringify(notice));
 }
 
@@ -33,23 +34,19 @@ export interface RevocationSubscription {
  * connection was down are lost, so every reconnect also forgets everything cached.
  */
 export function subscribeToRevocations(options: {
-  redisUrl: string;
+  redis: Pick<Config['redis'], 'url' | 'clusterNodes'>;
   queuePrefix: string;
   logger: Logger;
   onNotice(notice: RevocationNotice | 'everything'): void;
 }): RevocationSubscription {
   const channel = channelOf(options.queuePrefix);
-  const subscriber = new Redis(options.redisUrl, {
-    connectionName: 'cosnap-api-sessions',
-    maxRetriesPerRequest: null,
-    retryStrategy: (attempt) => Math.min(200 * 2 ** attempt, 5_000),
-  });
+  const subscriber = createRedis(options.redis, 'blocking', 'cosnap-api-sessions');
   let connectedBefore = false;
   subscriber.on('ready', () => {
     if (connectedBefore) options.onNotice('everything');
     connectedBefore = true;
   });
-  subscriber.on('error', (error) => options.logger.warn('session revocation subscriber error', { err: error }));
+  subscriber.on('error', (error: Error) => options.logger.warn('session revocation subscriber error', { err: error }));
   subscriber.on('message', (from: string, message: string) => {
     const notice = from === channel ? parseNotice(message) : undefined;
     if (notice) options.onNotice(notice);

@@ -24,7 +24,7 @@ export async function cancelEffectJob(
   if (!job) throw notFound('Job');
   if (!canceled) throw conflict(`This job is already ${job.status} and can no longer be canceled`, { status: job.status });
   // Best effort: a waiting job is dropped from the queue; an active one is locked and finishes harmlessly.
-  await deps.queues.byName.effects.remove(jobId).catch((error: unknown) => {
+  await deps.queues.queueOf('EffectRun').remove(jobId).catch((error: unknown) => {
     deps.logger.debug('queue removal after cancel skipped', { jobId, err: error });
   });
   return job;

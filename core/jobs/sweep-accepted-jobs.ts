@@ -25,7 +25,7 @@ export async function sweepAcceptedJobs(
   graceMs: number,
   signal?: AbortSignal,
 ): Promise<SweepReport> {
-  const queue = deps.queues.byName.effects;
+  const queue = deps.queues.queueOf('EffectRun');
   const rows = await listUnfinishedJobs(deps.db, new Date(Date.now() - graceMs), BATCH);
   const report: SweepReport = { checked: rows.length, reenqueued: 0, settledFailed: 0 };
   for (const row of rows) {

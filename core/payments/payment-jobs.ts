@@ -1,30 +1,23 @@
 import type { JobsOptions } from 'bullmq';
 import type { Config } from '../../config/index.js';
 
-/**
- * The `payments` queue's jobs, declared in one place for the job registry: payloads, options and schedules.
+/*
+ * The `payments` queue's jobs (declared in `core/queues/job-registry.ts`, which takes their options from here):
  * - `PaymentOrderExpire`: close one order at its expiry; enqueued with a delay when the order is created, under
  *   the order's own job id, so enqueueing it twice is one job.
  * - `PaymentsReconcile`: recurring; query the provider about pending orders whose notification is late.
  * - `PaymentsExpirySweep`: recurring; close every order past its expiry whose delayed job Redis lost.
  */
-export interface PaymentJobPayloads {
-  PaymentOrderExpire: { orderId: string; requestId?: string };
-  PaymentsReconcile: Record<string, never>;
-  PaymentsExpirySweep: Record<string, never>;
+
+export interface PaymentOrderExpirePayload {
+  orderId: string;
+  requestId?: string;
 }
 
-export type PaymentJobName = keyof PaymentJobPayloads;
-
-export const PAYMENT_JOB_NAMES: readonly PaymentJobName[] = ['PaymentOrderExpire', 'PaymentsReconcile', 'PaymentsExpirySweep'];
+export type PaymentJobName = 'PaymentOrderExpire' | 'PaymentsReconcile' | 'PaymentsExpirySweep';
 
 /** BullMQ job ids may not contain `:`; one expiry job per order. */
 export const paymentOrderExpireJobId = (orderId: string) => `PaymentOrderExpire-${orderId}`;
-
-export const PAYMENT_RECURRING_JOBS = {
-  PaymentsReconcile: (config: Pick<Config, 'payments'>) => config.payments.reconcileIntervalMs,
-  PaymentsExpirySweep: (config: Pick<Config, 'payments'>) => config.payments.expirySweepIntervalMs,
-} as const;
 
 /**
  * Provider outages are carried by BullMQ's backoff: each try makes a few quick retries inside the provider client,

@@ -1,14 +1,112 @@
 import type { JobsOptions } from 'bullmq';
-import type { Config, QueueName } from '../../config/index.js';
-import { PAYMENT_RECURRING_JOBS, paymentJobOptions, type PaymentJobPayloads } from '../payments/payment-jobs.js';
+import type { Config } from '../../config/index.js';
+import { paymentJobOptions, type PaymentOrderExpirePayload } from '../payments/payment-jobs.js';
 
-/** Every job the system runs: its queue and its payload. Producers and processors both import this. */
-export interface JobPayloads extends PaymentJobPayloads {
-  /** Run one effect job; the BullMQ id is the effect_jobs row id, so re-enqueueing is idempotent. */
-  EffectRun: { effectJobId: string; requestId?: string; /** Catalog id, for metrics labels only. */ effectId?: string };
-  /** Re-enqueue accepted effect jobs that Redis lost, and settle ones BullMQ gave up on. Recurring. */
-  AcceptedJobsSweep: Record<string, never>;
+/*
+ * THE QUEUE REGISTRY — every queue and every job, declared once.
+ *
+ * Configuration (WORKER_QUEUES, the WORKER_CONCURRENCY_* variables), the producers (`queues.ts`), worker start-up,
+ * the queue metrics, Bull Board and the recurring scheduler are all derived from `QUEUES` below.
+ *
+ * To add a queue (or a job to an existing queue):
+ *   1. add one entry here: the queue's concurrency variable, and each job's payload type (`job<Payload>(...)`),
+ *      default options and, for a chore, `everyMs`;
+ *   2. add one processor for each new job name in `workers/processors.ts`.
+ * A worker refuses to start when a registered job name has no processor (or a processor has no job). A recurring
+ * chore's schedule lives in Postgres (`recurring-jobs.ts`, table `recurring_jobs`): one claimant per run across
+ * every worker, and one run at a time (`recurring-job-lease.ts`); nothing else is needed for it to run.
+ */
+
+/** The parts of the configuration job options and schedules are computed from. */
+export type JobSettings = Pick<Config, 'jobs' | 'payments'>;
+
+/** One job name of a queue. `Data` is its payload type; producers and processors are both checked against it. */
+export interface JobDefinition<Data = unknown> {
+  /** Default options of every job of this name (attempts, backoff, retention); a producer may add jobId, priority, delay. */
+  options(config: JobSettings): JobsOptions;
+  /** Set for a recurring chore (its payload is empty): how often it runs. */
+  everyMs?(config: JobSettings): number;
+  /** Type-level only: carries `Data`. */
+  readonly payload?: Data;
 }
+
+export interface QueueDefinition {
+  /** The environment variable with this queue's per-worker concurrency, its default and its ceiling. */
+  concurrency: { variable: string; default: number; max: number };
+  jobs: Readonly<Record<string, JobDefinition>>;
+}
+
+export type QueueRegistry = Readonly<Record<string, QueueDefinition>>;
+
+/** Declares a job and its payload type: `job<{ orderId: string }>({ options: ... })`. */
+export const job = <Data>(definition: Omit<JobDefinition<Data>, 'payload'>): JobDefinition<Data> => definition;
+
+/** An empty payload: the job of a recurring chore. */
+export type NoPayload = Record<string, never>;
+
+/**
+ * Finished jobs are trimmed by age and count so Redis memory stays bounded (bullmq #225, #2734); the database row,
+ * not Redis, is the record of what happened.
+ */
+const CHORE_RETENTION = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } } as const;
+
+export const QUEUES = {
+  effects: {
+    concurrency: { variable: 'WORKER_CONCURRENCY_EFFECTS', default: 2, max: 256 },
+    jobs: {
+      /** Run one effect job; the BullMQ id is the effect_jobs row id, so re-enqueueing is idempotent. */
+      EffectRun: job<{ effectJobId: string; requestId?: string; /** Catalog id, for metrics labels only. */ effectId?: string }>({
+        options: (config) => ({
+          attempts: config.jobs.attempts,
+          backoff: { type: 'exponential', delay: config.jobs.backoffMs },
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
+        }),
+      }),
+    },
+  },
+  maintenance: {
+    concurrency: { variable: 'WORKER_CONCURRENCY_MAINTENANCE', default: 1, max: 16 },
+    jobs: {
+      /** Re-enqueue accepted effect jobs that Redis lost, and settle ones BullMQ gave up on. */
+      AcceptedJobsSweep: job<NoPayload>({
+        options: () => ({ attempts: 1, ...CHORE_RETENTION }),
+        everyMs: (config) => config.jobs.sweepIntervalMs,
+      }),
+    },
+  },
+  payments: {
+    concurrency: { variable: 'WORKER_CONCURRENCY_PAYMENTS', default: 2, max: 64 },
+    jobs: {
+      /** Close one order at its expiry, at the provider and locally; delayed, one per order (`paymentOrderExpireJobId`). */
+      PaymentOrderExpire: job<PaymentOrderExpirePayload>({ options: (config) => paymentJobOptions('PaymentOrderExpire', config) }),
+      /** Query the provider about pending orders whose notification is late; settle or close them. */
+      PaymentsReconcile: job<NoPayload>({
+        options: (config) => paymentJobOptions('PaymentsReconcile', config),
+        everyMs: (config) => config.payments.reconcileIntervalMs,
+      }),
+      /** The safety net under the expiry jobs (Redis can lose them): close every pending order past its expiry. */
+      PaymentsExpirySweep: job<NoPayload>({
+        options: (config) => paymentJobOptions('PaymentsExpirySweep', config),
+        everyMs: (config) => config.payments.expirySweepIntervalMs,
+      }),
+    },
+  },
+} as const satisfies QueueRegistry;
+
+type Builtin = typeof QUEUES;
+export type QueueName = Extract<keyof Builtin, string>;
+
+type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) extends (arg: infer I) => void ? I : never;
+type JobTable = UnionToIntersection<{ [Q in QueueName]: Builtin[Q]['jobs'] }[QueueName]>;
+
+export type JobName = Extract<keyof JobTable, string>;
+
+/** Every job's payload, by job name, as declared in `QUEUES`. */
+export type JobPayloads = { [N in JobName]: JobTable[N] extends JobDefinition<infer Data> ? Data : never };
+
+/** Jobs of recurring chores. */
+export type RecurringJobName = { [N in JobName]: JobTable[N] extends { everyMs: unknown } ? N : never }[JobName];
 
 /**
  * Every payload may also carry `outageRetries`: how many times the job was postponed because Postgres or Redis was
@@ -18,51 +116,42 @@ export interface OutageRetries {
   outageRetries?: number;
 }
 
-export type JobName = keyof JobPayloads;
+/** A job name with its queue and definition: the flat view everything below uses. */
+export interface RegisteredJob {
+  name: string;
+  queue: string;
+  definition: JobDefinition;
+}
 
-export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
-  EffectRun: 'effects',
-  AcceptedJobsSweep: 'maintenance',
-  PaymentOrderExpire: 'payments',
-  PaymentsReconcile: 'payments',
-  PaymentsExpirySweep: 'payments',
-};
-
-export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
-
-export const jobsOfQueue = (queue: QueueName): JobName[] => JOB_NAMES.filter((name) => JOB_QUEUE[name] === queue);
-
-/** Jobs that take no input and run on a schedule. */
-export type RecurringJobName = { [N in JobName]: JobPayloads[N] extends Record<string, never> ? N : never }[JobName];
-
-/**
- * The recurring chores and how often each runs. A chore is declared here and given a processor; the schedule
- * itself lives in Postgres (`core/queues/recurring-jobs.ts`), so nothing Redis loses can stop it, and one run of
- * a chore works at a time however many workers there are (`recurring-job-lease.ts`).
- */
-export const RECURRING_JOBS: { readonly [N in RecurringJobName]?: (config: Pick<Config, 'jobs' | 'payments'>) => number } = {
-  AcceptedJobsSweep: (config) => config.jobs.sweepIntervalMs,
-  ...PAYMENT_RECURRING_JOBS,
-};
-
-/**
- * Per-job defaults. Finished jobs are trimmed by age and count so Redis memory stays bounded
- * (bullmq #225, #2734); the database row, not Redis, is the record of what happened.
- */
-export function jobOptions(name: JobName, config: Pick<Config, 'jobs' | 'payments'>): JobsOptions {
-  switch (name) {
-    case 'EffectRun':
-      return {
-        attempts: config.jobs.attempts,
-        backoff: { type: 'exponential', delay: config.jobs.backoffMs },
-        removeOnComplete: { age: 24 * 3600, count: 10_000 },
-        removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
-      };
-    case 'AcceptedJobsSweep':
-      return { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } };
-    case 'PaymentOrderExpire':
-    case 'PaymentsReconcile':
-    case 'PaymentsExpirySweep':
-      return paymentJobOptions(name, config);
+/** Every job of `registry`; a job name declared in two queues is refused (it could not be routed). */
+export function registeredJobs(registry: QueueRegistry = QUEUES): RegisteredJob[] {
+  const jobs = Object.entries(registry).flatMap(([queue, definition]) =>
+    Object.entries(definition.jobs).map(([name, jobDefinition]) => ({ name, queue, definition: jobDefinition })),
+  );
+  const seen = new Set<string>();
+  for (const { name } of jobs) {
+    if (seen.has(name)) throw new Error(`job name ${name} is declared in two queues`);
+    seen.add(name);
   }
+  return jobs;
+}
+
+/** The registered job of `name`; throws for a name the registry does not know (a deploy mismatch). */
+export function registeredJob(name: string, registry: QueueRegistry = QUEUES): RegisteredJob {
+  const found = registeredJobs(registry).find((entry) => entry.name === name);
+  if (!found) throw new Error(`job name ${name} is not in the queue registry`);
+  return found;
+}
+
+/** The queue a job of this name goes to. */
+export const queueOfJob = (name: JobName): QueueName => registeredJob(name).queue as QueueName;
+
+/** Default options of a job name (built-in registry). */
+export const jobOptions = (name: JobName, config: JobSettings): JobsOptions => registeredJob(name).definition.options(config);
+
+/** The recurring chores of the queues in `queues`, with their intervals. */
+export function recurringSchedules(registry: QueueRegistry, queues: readonly string[], config: JobSettings): { name: string; everyMs: number }[] {
+  return registeredJobs(registry)
+    .filter((entry) => entry.definition.everyMs && queues.includes(entry.queue))
+    .map((entry) => ({ name: entry.name, everyMs: entry.definition.everyMs!(config) }));
 }

@@ -1,29 +1,49 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Config, QueueName } from '../../config/index.js';
-import { JOB_QUEUE, jobOptions, type JobName, type JobPayloads } from './job-registry.js';
+import type { Config } from '../../config/index.js';
+import { QUEUES, registeredJob, type JobName, type JobPayloads, type QueueName, type QueueRegistry } from './job-registry.js';
+import type { RedisClient } from './redis-connection.js';
+
+export interface AddOptions {
+  /** The BullMQ id; for an effect job its row id, so enqueueing twice is harmless. */
+  jobId?: string;
+  priority?: number;
+  /** Milliseconds before the job may run. */
+  delay?: number;
+}
 
 export interface Queues {
+  /** Every queue of the registry, by name (Bull Board, metrics, health); an extended registry's queues are here too. */
   readonly byName: Readonly<Record<QueueName, Queue>>;
-  add<N extends JobName>(name: N, data: JobPayloads[N], opts?: { jobId?: string; priority?: number; delay?: number }): Promise<void>;
+  /** The queue that holds jobs of this name. */
+  queueOf(name: JobName): Queue;
+  add<N extends JobName>(name: N, data: JobPayloads[N], opts?: AddOptions): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Producer side of every queue, sharing one fail-fast connection. Each queue re-emits its connection's errors;
- * `onError` hears them (a queue without an `error` listener prints every reconnect attempt of an outage to stderr).
+ * Producer side of every queue of the registry, sharing one fail-fast connection. Each queue re-emits its
+ * connection's errors; `onError` hears them (a queue without an `error` listener prints every reconnect attempt of
+ * an outage to stderr).
  */
-export function createQueues(config: Pick<Config, 'jobs' | 'payments' | 'redis'>, connection: Redis, onError: (error: Error) => void = () => undefined): Queues {
-  const make = (name: QueueName) => {
+export function createQueues(
+  config: Pick<Config, 'jobs' | 'payments' | 'redis'>,
+  connection: RedisClient,
+  onError: (error: Error) => void = () => undefined,
+  registry: QueueRegistry = QUEUES,
+): Queues {
+  const byName: Record<string, Queue> = {};
+  for (const name of Object.keys(registry)) {
     const queue = new Queue(name, { connection, prefix: config.redis.queuePrefix });
     queue.on('error', onError);
-    return queue;
-  };
-  const byName: Record<QueueName, Queue> = { effects: make('effects'), maintenance: make('maintenance'), payments: make('payments') };
+    byName[name] = queue;
+  }
+  const queueOf = (name: string) => byName[registeredJob(name, registry).queue]!;
   return {
-    byName,
+    byName: byName as Record<QueueName, Queue>,
+    queueOf,
     async add(name, data, opts) {
-      await byName[JOB_QUEUE[name]].add(name, data, { ...jobOptions(name, config), ...opts });
+      const { definition } = registeredJob(name, registry);
+      await queueOf(name).add(name, data, { ...definition.options(config), ...opts });
     },
     async close() {
       await Promise.all(Object.values(byName).map((queue) => queue.close()));

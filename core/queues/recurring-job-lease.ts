@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import type { RecurringJobName } from './job-registry.js';
 
 /**
  * How long a run of a chore may go without renewing its lease before another run may start. Renewed every third
@@ -18,7 +17,7 @@ export type LeaseOutcome = 'ran' | 'busy';
  */
 export async function runUnderLease(
   db: Knex,
-  name: RecurringJobName,
+  name: string,
   owner: string,
   work: (signal: AbortSignal) => Promise<void>,
   leaseMs = RECURRING_LEASE_MS,
