@@ -207,7 +207,7 @@ describe('Alipay', () => {
     gateways.alipay.markPaid(order.outTradeNo);
     await gateways.alipay.setDown(true);
     try {
-      await waitFor('a failed reconciliation', async () => worker.output().includes('payment order could not be checked at its provider'));
+      await waitFor('a failed reconciliation', () => Promise.resolve(worker.output().includes('payment order could not be checked at its provider')));
       expect((await flow.orderRow(order.id))?.status).toBe('pending');
     } finally {
       await gateways.alipay.setDown(false);
