@@ -87,3 +87,31 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+export type PaymentProvider = 'wechat' | 'alipay' | 'sandbox';
+export type PaymentOrderStatus = 'pending' | 'paid' | 'closed' | 'failed';
+
+export interface CreditPackage {
+  id: string;
+  credits: number;
+  /** Integer fen (1 CNY = 100 fen). */
+  priceFen: number;
+  name: LocalizedText;
+}
+
+export interface PaymentOrder {
+  id: string;
+  outTradeNo: string;
+  provider: PaymentProvider;
+  packageId: string;
+  credits: number;
+  amountFen: number;
+  status: PaymentOrderStatus;
+  /** WeChat `code_url` / Alipay `qr_code`, to render as a QR code while the order can be paid. */
+  qrCode?: string;
+  /** The sandbox's local pay page. */
+  payUrl?: string;
+  expiresAt: string;
+  paidAt?: string;
+  createdAt: string;
+}
