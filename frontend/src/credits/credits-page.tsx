@@ -83,7 +83,7 @@ export default function CreditsPage() {
       <section class="narrow stack" data-testid="credits-page">
         <h1>{t('credits.title')}</h1>
         <Show when={credits() !== undefined}>
-          <p class="lead" data-testid="credits-balance">
+          <p class="lead" data-testid="credits-page-balance">
             {t('credits.balance', { n: credits() ?? 0 })}
           </p>
         </Show>
