@@ -1,4 +1,4 @@
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,9 @@ import { assertFrontendBuilt, documentMarker, launchBrowser, markDocument, newPa
 import { apiClient, registerUser } from '../support/http-client.js';
 import { startPaymentGateways, type PaymentGateways } from '../support/payment-gateways.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+
+// jsqr is a UMD bundle whose module.exports is the function; its types describe an ES default export.
+const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
 
 /** Buying credits in Chromium: the sandbox end to end, and WeChat Pay / Alipay QR codes decoded from the screen. */
 

@@ -39,7 +39,7 @@ describe('payments with two workers running the schedules', () => {
     const client = apiClient(stack.baseUrl);
     const flow = paymentFlow(stack, client);
     const users: TestUser[] = await Promise.all([1, 2, 3].map(() => registerUser(client, 'two-workers')));
-    const orders = [];
+    const orders: Array<Awaited<ReturnType<typeof flow.buy>> & { provider: 'wechat' | 'alipay'; user: TestUser; paid: boolean; notified: boolean }> = [];
     for (let index = 0; index < 12; index += 1) {
       const user = users[index % users.length]!;
       const provider = index % 2 === 0 ? 'wechat' : 'alipay';
