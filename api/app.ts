@@ -14,11 +14,12 @@ import { effectRoutes } from './routes/effects.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { fileRoutes } from './routes/files.js';
+import { isLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { frontendRoutes } from './routes/frontend.js';
 import { paymentRoutes } from './routes/payments.js';
 import { paymentNotificationRoutes } from './routes/payment-notifications.js';
 import { httpMetrics } from './middleware/http-metrics.js';
-import { adminSessionRoutes } from '../dashboard/admin-session.js';
+import { adminSessionRoutes } from './routes/admin-session.js';
 import { BULL_BOARD_PATH, bullBoard } from '../dashboard/bull-board.js';
 import { metricsRoutes } from '../dashboard/metrics-routes.js';
 
@@ -79,7 +80,8 @@ export function createApp(deps: AppDeps): Koa {
     jobRoutes(deps, guards),
     paymentRoutes(deps, paymentDeps, guards),
     paymentNotificationRoutes(deps, paymentDeps),
-    fileRoutes(deps),
+    // Only local disk needs the API to serve its objects; other backends hand out URLs of their own.
+    ...(isLocalDiskStorage(deps.storage) ? [fileRoutes({ signingSecret: config.storage.signingSecret, storage: deps.storage })] : []),
   ];
   for (const router of routers) {
     app.use(router.routes());

@@ -60,7 +60,7 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
       requestId: ctx.state.requestId,
     });
     ctx.status = created ? 202 : 200;
-    ctx.body = { job: view(job) };
+    ctx.body = { job: await view(job) };
   });
 
   router.get('/', async (ctx) => {
@@ -69,18 +69,18 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
     const rows = await listOwnJobs(db, ctx.state.user!.userId, query.limit + 1, before);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    ctx.body = { items: page.map(view), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+    ctx.body = { items: await Promise.all(page.map(view)), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
   });
 
   router.get('/:id', async (ctx) => {
     const row = await findOwnJobViewRow(db, ctx.state.user!.userId, jobId(ctx.params.id));
     if (!row) throw notFound('Job');
-    ctx.body = { job: view(row) };
+    ctx.body = { job: await view(row) };
   });
 
   router.post('/:id/cancel', async (ctx) => {
     const row = await cancelEffectJob(deps, ctx.state.user!.userId, jobId(ctx.params.id));
-    ctx.body = { job: view(row) };
+    ctx.body = { job: await view(row) };
   });
 
   return router;
