@@ -5,6 +5,7 @@ import * as recurringJobs from './0003-recurring-jobs.js';
 import * as idempotencyKeyExpiry from './0004-idempotency-key-expiry.js';
 import * as ledgerRefusesTruncate from './0005-ledger-refuses-truncate.js';
 import * as sessionVersions from './0006-session-versions.js';
+import * as moveCredits from './0007-move-credits.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0004-idempotency-key-expiry': idempotencyKeyExpiry,
   '0005-ledger-refuses-truncate': ledgerRefusesTruncate,
   '0006-session-versions': sessionVersions,
+  '0007-move-credits': moveCredits,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
