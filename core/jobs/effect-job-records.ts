@@ -27,6 +27,8 @@ export interface EffectJobRow {
   result_mime: string | null;
   error_code: string | null;
   error_message: string | null;
+  /** What the effect's provider recorded to resume its work on a later attempt (a remote task id). */
+  provider_state: Record<string, unknown> | null;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
