@@ -38,9 +38,13 @@ export interface Effect {
   id: string;
   name: LocalizedText;
   description: LocalizedText;
-  provider: 'local' | 'runninghub';
+  provider: string;
   costCredits: number;
   params: JsonSchema;
+  /** False when this deployment cannot run the effect now (its provider is not configured); submit is refused. */
+  available: boolean;
+  /** Why not, when `available` is false. */
+  unavailableReason?: string;
   previewUrl?: string;
 }
 
