@@ -1,7 +1,9 @@
 import Router from '@koa/router';
+import type { z } from 'zod';
 import { cachedEffectCatalog, type EffectView } from '../../core/effects/effect-catalog.js';
 import type { AppDeps } from '../app-deps.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
+import type { effectList } from './effects-contract.js';
 
 /** How stale the catalog a process serves may be; clients are told to keep it 60 s anyway (Cache-Control). */
 const CATALOG_TTL_MS = 10_000;
@@ -13,7 +15,7 @@ export function effectRoutes({ db, metrics }: Pick<AppDeps, 'db' | 'metrics'>, g
   let serialised: { items: readonly EffectView[]; json: string } | undefined;
   router.get('/api/effects', guards.anyone, async (ctx) => {
     const items = await catalog.listEnabled();
-    if (serialised?.items !== items) serialised = { items, json: JSON.stringify({ items }) };
+    if (serialised?.items !== items) serialised = { items, json: JSON.stringify({ items: [...items] } satisfies z.input<typeof effectList>) };
     ctx.set('Cache-Control', 'public, max-age=60');
     ctx.type = 'application/json';
     ctx.body = serialised.json;
