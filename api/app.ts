@@ -15,6 +15,7 @@ import { uploadRoutes } from './routes/uploads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { fileRoutes } from './routes/files.js';
 import { frontendRoutes } from './routes/frontend.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { adminSessionRoutes } from '../dashboard/admin-session.js';
 import { BULL_BOARD_PATH, bullBoard } from '../dashboard/bull-board.js';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Koa {
     uploadRoutes(deps, guards),
     jobRoutes(deps, guards),
     fileRoutes(deps),
+    openApiRoutes(deps),
   ];
   for (const router of routers) {
     app.use(router.routes());
