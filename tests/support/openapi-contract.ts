@@ -90,7 +90,8 @@ export function createContractChecker(document: OpenApiDocument = buildOpenApiDo
     | { template: string; method: string; operation: { responses?: Record<string, ResponseObject> } };
   /** The documented operation a request reached, or why none matches. */
   const locate = (method: string, path: string): Located => {
-    const pathname = path.split('?')[0]!;
+    // As fetch() sends it: dot segments resolved (`/api/uploads/.` reaches the API as `/api/uploads/`).
+    const pathname = new URL(path, 'http://api.invalid').pathname;
     const match = templates.find((template) => template.pattern.test(pathname));
     if (!match) return { problem: `${method} ${pathname} is not in the document` };
     const lower = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();

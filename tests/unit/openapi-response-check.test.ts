@@ -73,6 +73,11 @@ describe('the contract check of responses', () => {
     expect(checker.problems(response({ path: '/api/secret', status: 200, body: {} })).join()).toMatch(/not in the document/);
     expect(checker.problems(response({ method: 'PUT', status: 200 })).join()).toMatch(/PUT \/api\/jobs\/\{id\} is not in the document/);
     expect(checker.problems(response({ path: '/api/secret', status: 404, body: { error: { code: 'NOT_FOUND', message: 'No such route' } } }))).toEqual([]);
+    // A method the path does not take: the router's 405, which names the methods it does take.
+    const wrongMethod = response({ path: '/api/uploads/.', status: 405, body: 'Method Not Allowed', headers: { allow: 'POST' } });
+    expect(checker.problems(wrongMethod)).toEqual([]);
+    wrongMethod.headers.delete('allow');
+    expect(checker.problems(wrongMethod).join()).toMatch(/GET \/api\/uploads is not in the document/);
   });
 
   it('checks the events of an event stream', () => {
