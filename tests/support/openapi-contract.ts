@@ -29,6 +29,8 @@ interface OperationTemplate {
 }
 
 const DOCUMENT_ID = 'https://cosnap.invalid/openapi.json';
+/** What the API serves; any other GET is the web app (`api/routes/frontend.ts`). */
+const API_PATHS = /^\/(api|files|health|metrics|admin)(\/|$)/;
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 // ajv-formats is CommonJS with a default export; under NodeNext its type is the module namespace.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -103,6 +105,9 @@ export function createContractChecker(document: OpenApiDocument = buildOpenApiDo
   function problems(response: ObservedResponse): string[] {
     const found = locate(response.method, response.path);
     if ('problem' in found) {
+      // Every other page is the web app's (index.html for its client-side routes), not the API's.
+      const pathname = new URL(response.path, 'http://api.invalid').pathname;
+      if (!API_PATHS.test(pathname) && ['GET', 'HEAD'].includes(response.method.toUpperCase())) return [];
       // Outside the contract, the API answers only "no such route" (404) or "wrong method" (405 with Allow).
       if (response.status === 404 && !found.problem.includes('{')) {
         const notFound = schemaProblems(pointer('components', 'schemas', 'NotFoundError'), response.body, 'body');

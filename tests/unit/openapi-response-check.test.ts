@@ -71,6 +71,9 @@ describe('the contract check of responses', () => {
 
   it('catches a route the document does not describe, but takes the API’s own “no such route” 404', () => {
     expect(checker.problems(response({ path: '/api/secret', status: 200, body: {} })).join()).toMatch(/not in the document/);
+    expect(checker.problems(response({ path: '/health/secret', status: 200, body: {} })).join()).toMatch(/not in the document/);
+    // `/files/../` reaches the server as `/`: the web app's page, which is not the API's to describe.
+    expect(checker.problems(response({ path: '/files/../', status: 200, body: '<!doctype html>', headers: { 'content-type': 'text/html' } }))).toEqual([]);
     expect(checker.problems(response({ method: 'PUT', status: 200 })).join()).toMatch(/PUT \/api\/jobs\/\{id\} is not in the document/);
     expect(checker.problems(response({ path: '/api/secret', status: 404, body: { error: { code: 'NOT_FOUND', message: 'No such route' } } }))).toEqual([]);
     // A method the path does not take: the router's 405, which names the methods it does take.
