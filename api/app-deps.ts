@@ -6,7 +6,7 @@ import type { Metrics } from '../core/observability/metrics.js';
 import type { ErrorReporter } from '../core/observability/sentry.js';
 import type { Queues } from '../core/queues/queues.js';
 import type { RedisClient } from '../core/queues/redis-connection.js';
-import type { LocalDiskStorage } from '../core/storage/local-disk-storage.js';
+import type { ObjectStorage } from '../core/storage/object-storage.js';
 import type { Sessions } from './sessions.js';
 import type { JobEventHub } from './sse/job-event-hub.js';
 
@@ -18,7 +18,8 @@ export interface AppDeps {
   /** The API's fail-fast connection (rate limits, health). */
   redis: RedisClient;
   queues: Queues;
-  storage: LocalDiskStorage;
+  /** Whichever backend the configuration chose (`core/storage/storage-factory.ts`). */
+  storage: ObjectStorage;
   accessTokens: AccessTokens;
   /** Which sessions are still live (revocations), and announcing new revocations. */
   sessions: Sessions;

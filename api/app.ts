@@ -14,10 +14,11 @@ import { effectRoutes } from './routes/effects.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { fileRoutes } from './routes/files.js';
+import { isLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { frontendRoutes } from './routes/frontend.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { httpMetrics } from './middleware/http-metrics.js';
-import { adminSessionRoutes } from '../dashboard/admin-session.js';
+import { adminSessionRoutes } from './routes/admin-session.js';
 import { BULL_BOARD_PATH, bullBoard } from '../dashboard/bull-board.js';
 import { metricsRoutes } from '../dashboard/metrics-routes.js';
 
@@ -75,7 +76,8 @@ export function createApp(deps: AppDeps): Koa {
     effectRoutes(deps, guards),
     uploadRoutes(deps, guards),
     jobRoutes(deps, guards),
-    fileRoutes(deps),
+    // Only local disk needs the API to serve its objects; other backends hand out URLs of their own.
+    ...(isLocalDiskStorage(deps.storage) ? [fileRoutes({ signingSecret: config.storage.signingSecret, storage: deps.storage })] : []),
     openApiRoutes(deps),
   ];
   for (const router of routers) {

@@ -10,7 +10,7 @@ import { createErrorReporter } from '../core/observability/sentry.js';
 import { probeDependencies } from './routes/health.js';
 import { createQueues } from '../core/queues/queues.js';
 import { createRedis, type RedisClient } from '../core/queues/redis-connection.js';
-import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
+import { createStorage, type StorageBackendFactory } from '../core/storage/storage-factory.js';
 import { createApp } from './app.js';
 import type { AppDeps } from './app-deps.js';
 import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
@@ -36,7 +36,12 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(config: Readonly<Config>, logger: Logger): Promise<RunningApi> {
+/** What the tests plug into the API beyond what ships: storage backends (chosen by STORAGE_BACKEND like any). */
+export interface ApiExtensions {
+  storageBackends?: Readonly<Record<string, StorageBackendFactory>>;
+}
+
+export async function startApi(config: Readonly<Config>, logger: Logger, extensions: ApiExtensions = {}): Promise<RunningApi> {
   assertSafeToListen(config);
   const metrics = createMetrics({ service: 'api', version: config.version });
   const reporter = await createErrorReporter(config, 'api', logger);
@@ -56,10 +61,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
     intervalMs: config.sse.recheckIntervalMs,
     changedJobs: (ids, withinMs) => recentlyChangedJobs(db, ids, withinMs),
   });
-  const storage = createLocalDiskStorage({
-    dir: config.storage.dir,
-    signingSecret: config.storage.signingSecret,
-  });
+  const storage = createStorage(config, extensions.storageBackends);
   const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });
   const sessions = createSessions({ db, redis, config, logger });
   metrics.sampleQueuesWith(cachedQueueSampler(Object.values(queues.byName), metrics));
@@ -100,6 +102,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger): Promis
       await sessions.close();
       await queues.close();
       redis.disconnect();
+      await storage.close?.();
       await db.destroy();
       await reporter.close();
     },

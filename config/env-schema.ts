@@ -85,7 +85,15 @@ export const envSchema = z.object({
    */
   TRUST_PROXY_HOPS: int(0, 10).default(0),
 
+  /** Where objects live: `local-disk` (STORAGE_DIR) or `ali-oss`; unset = `ali-oss` when ALI_OSS_* is set, else local disk. */
+  STORAGE_BACKEND: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a backend name such as local-disk or ali-oss').optional(),
   STORAGE_DIR: z.string().default('data/storage'),
+  ALI_OSS_REGION: z.string().optional(),
+  ALI_OSS_BUCKET: z.string().optional(),
+  ALI_OSS_ACCESS_KEY_ID: z.string().optional(),
+  ALI_OSS_ACCESS_KEY_SECRET: z.string().optional(),
+  /** An endpoint other than the region's public one (the internal endpoint, or a bucket-bound domain). */
+  ALI_OSS_ENDPOINT: z.string().optional(),
   FRONTEND_DIST: z.string().default('frontend/dist'),
 
   MAX_INFLIGHT_JOBS_PER_USER: int(1, 10_000).default(5),

@@ -42,7 +42,15 @@ export interface Config {
   sse: { maxStreamsPerUser: number; maxStreamsPerAddress: number; recheckIntervalMs: number };
   rateLimits: { windowMs: number; general: number; auth: number; upload: number; effects: number };
   uploads: { maxFileBytes: number; maxPixels: number; ttlMs: number };
-  storage: { dir: string; signingSecret: string; signedUrlTtlMs: number };
+  storage: {
+    /** The backend `core/storage/storage-factory.ts` builds. */
+    backend: string;
+    dir: string;
+    signingSecret: string;
+    signedUrlTtlMs: number;
+    /** Set when every required ALI_OSS_* variable is. */
+    aliOss?: { region: string; bucket: string; accessKeyId: string; accessKeySecret: string; endpoint?: string };
+  };
   jobs: {
     maxInflightPerUser: number;
     diagnosticEffects: boolean;
@@ -170,6 +178,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
   // BullMQ's scripts touch several keys of a queue at once; on a cluster they must share a slot (bullmq docs).
   if (env.REDIS_CLUSTER_NODES.length && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX))
     problems.push(`QUEUE_PREFIX=${env.QUEUE_PREFIX}: a Redis Cluster needs a hash tag in it, such as {cosnap}`);
+  const ossVariables = ['ALI_OSS_REGION', 'ALI_OSS_BUCKET', 'ALI_OSS_ACCESS_KEY_ID', 'ALI_OSS_ACCESS_KEY_SECRET'] as const;
+  const ossSet = ossVariables.filter((name) => env[name]);
+  if (ossSet.length && ossSet.length < ossVariables.length)
+    problems.push(`${ossVariables.filter((name) => !env[name]).join(', ')}=(unset): Ali OSS needs all of ${ossVariables.join(', ')}`);
+  const aliOss =
+    env.ALI_OSS_REGION && env.ALI_OSS_BUCKET && env.ALI_OSS_ACCESS_KEY_ID && env.ALI_OSS_ACCESS_KEY_SECRET
+      ? {
+          region: env.ALI_OSS_REGION,
+          bucket: env.ALI_OSS_BUCKET,
+          accessKeyId: env.ALI_OSS_ACCESS_KEY_ID,
+          accessKeySecret: env.ALI_OSS_ACCESS_KEY_SECRET,
+          ...(env.ALI_OSS_ENDPOINT && { endpoint: env.ALI_OSS_ENDPOINT }),
+        }
+      : undefined;
+  if (env.STORAGE_BACKEND === 'ali-oss' && !aliOss) problems.push('STORAGE_BACKEND=ali-oss: set the ALI_OSS_* variables');
   if (!!env.ADMIN_BASIC_USER !== !!env.ADMIN_BASIC_PASSWORD)
     problems.push('ADMIN_BASIC_USER/ADMIN_BASIC_PASSWORD=(hidden): set both or neither');
   if (isProduction && env.ADMIN_BASIC_PASSWORD) {
@@ -222,7 +245,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
       effects: env.EFFECTS_RATE_LIMIT_MAX,
     },
     uploads: { maxFileBytes: env.MAX_FILE_SIZE, maxPixels: env.MAX_IMAGE_PIXELS, ttlMs: env.UPLOAD_TTL },
-    storage: { dir: env.STORAGE_DIR, signingSecret, signedUrlTtlMs: env.SIGNED_URL_TTL },
+    storage: {
+      backend: env.STORAGE_BACKEND ?? (aliOss ? 'ali-oss' : 'local-disk'),
+      dir: env.STORAGE_DIR,
+      signingSecret,
+      signedUrlTtlMs: env.SIGNED_URL_TTL,
+      ...(aliOss && { aliOss }),
+    },
     jobs: {
       maxInflightPerUser: env.MAX_INFLIGHT_JOBS_PER_USER,
       diagnosticEffects: env.DIAGNOSTIC_EFFECTS,

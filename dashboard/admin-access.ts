@@ -1,7 +1,7 @@
 import type { Context, Middleware, Next } from 'koa';
-import type { AppDeps } from '../api/app-deps.js';
+import type { DashboardDeps } from './dashboard-deps.js';
 import type { Role } from '../core/auth/access-tokens.js';
-import { ADMIN_COOKIE, verifyAdminCookie } from './admin-session.js';
+import { ADMIN_COOKIE, verifyAdminCookie } from './admin-cookie.js';
 import { sameSecret } from './metrics-access.js';
 import { DomainError } from '../core/errors.js';
 
@@ -36,7 +36,7 @@ function sameOriginWrite(ctx: Context, publicUrl: string): boolean {
  * credentials from config) get full access; the configured read-only role may only read. Everyone else gets
  * 401 (no credentials) or 403 (credentials without the right), never the page.
  */
-export function requireAdminAccess({ config, db, sessions }: Pick<AppDeps, 'config' | 'db' | 'sessions'>): Middleware {
+export function requireAdminAccess({ config, db, sessions }: Pick<DashboardDeps, 'config' | 'db' | 'sessions'>): Middleware {
   const { basicUser, basicPassword, readOnlyRole } = config.admin;
 
   const accessOf = async (ctx: Context): Promise<AdminAccess | 'none' | 'forbidden'> => {

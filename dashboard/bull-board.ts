@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { KoaAdapter } from '@bull-board/koa';
 import type { Middleware } from 'koa';
-import type { AppDeps } from '../api/app-deps.js';
+import type { DashboardDeps } from './dashboard-deps.js';
 import { requireAdminAccess } from './admin-access.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
@@ -11,7 +11,7 @@ export const BULL_BOARD_PATH = '/admin/queues';
 const BOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'";
 
-function board(queues: AppDeps['queues'], readOnlyMode: boolean): Middleware {
+function board(queues: DashboardDeps['queues'], readOnlyMode: boolean): Middleware {
   const serverAdapter = new KoaAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
@@ -27,7 +27,7 @@ function board(queues: AppDeps['queues'], readOnlyMode: boolean): Middleware {
  * Bull Board over every queue at /admin/queues, behind `requireAdminAccess`. Two boards share the path: the
  * read-only role is served one whose UI offers no actions (and the access check refuses its writes anyway).
  */
-export function bullBoard(deps: Pick<AppDeps, 'config' | 'db' | 'queues' | 'sessions'>): Middleware {
+export function bullBoard(deps: Pick<DashboardDeps, 'config' | 'db' | 'queues' | 'sessions'>): Middleware {
   const guard = requireAdminAccess(deps);
   const full = board(deps.queues, false);
   const readOnly = board(deps.queues, true);

@@ -1,7 +1,12 @@
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Config } from '../config/index.js';
-import type { Logger } from '../core/observability/logger.js';
+
+/** What the pool reports through: any logger with these levels (the app's winston logger is one). */
+export interface PoolLogger {
+  warn(message: string, meta?: Record<string, unknown>): unknown;
+  debug(message: string, meta?: Record<string, unknown>): unknown;
+}
 
 // bigint counts (COUNT(*), bigserial ids) arrive as strings by default; ours stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -13,7 +18,7 @@ export type Db = Knex;
  * connection that died when Postgres restarted, a refused connection attempt) go to `logger` instead of the
  * console; each failure the caller sees is reported where it surfaces, so they are kept at debug/warn.
  */
-export function createDb(config: Pick<Config, 'db'>, applicationName = 'cosnap', logger?: Logger): Db {
+export function createDb(config: Pick<Config, 'db'>, applicationName = 'cosnap', logger?: PoolLogger): Db {
   return knex({
     ...(logger && {
       log: {

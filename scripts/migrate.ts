@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/index.js';
 import { createDb } from '../db/connect.js';
-import { migrateAndSeed } from '../db/migrate.js';
+import { migrateAndSeed } from './release-step.js';
 
 /** `npm run migrate` and the Procfile's release step. */
 const config = loadConfig();

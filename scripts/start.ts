@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { createLogger } from '../core/observability/logger.js';
 import { createDb } from '../db/connect.js';
-import { migrateAndSeed } from '../db/migrate.js';
+import { migrateAndSeed } from './release-step.js';
 import { startApi } from '../api/start-api.js';
 import { ensureDatabase, ensureLocalServices } from './local-services.js';
 

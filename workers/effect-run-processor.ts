@@ -5,7 +5,7 @@ import type { JobPayloads } from '../core/queues/job-registry.js';
 import { PermanentJobError, runEffectJob } from '../core/jobs/run-effect-job.js';
 import { finishJobWithRefund, markJobHandedBack, markJobRetrying } from '../core/jobs/effect-job-lifecycle.js';
 import type { Logger } from '../core/observability/logger.js';
-import type { Storage } from '../core/storage/storage.js';
+import type { ObjectStorage } from '../core/storage/object-storage.js';
 import type { RenderPool } from '../core/effects/render-pool.js';
 
 const USER_FACING_FAILURE = 'The effect could not be completed; your credits were refunded';
@@ -18,7 +18,7 @@ const USER_FACING_FAILURE = 'The effect could not be completed; your credits wer
  */
 export function effectRunProcessor(deps: {
   db: Knex;
-  storage: Storage;
+  storage: ObjectStorage;
   logger: Logger;
   renderPool: RenderPool;
   shutdownSignal: AbortSignal;

@@ -10,13 +10,11 @@ import { createRedis, type RedisClient } from '../core/queues/redis-connection.j
 import type { Knex } from 'knex';
 import type { Logger } from '../core/observability/logger.js';
 import { runWithContext } from '../core/observability/request-context.js';
-import { createLocalDiskStorage } from '../core/storage/local-disk-storage.js';
+import { createStorage, type StorageBackendFactory } from '../core/storage/storage-factory.js';
 import { createRenderPool } from '../core/effects/render-pool.js';
-import { acceptedJobsSweep } from './accepted-jobs-sweep-processor.js';
-import { leasedProcessor } from './leased-processor.js';
 import { postponeOnOutage } from './postpone-on-outage.js';
-import { effectRunProcessor } from './effect-run-processor.js';
-import { assertCompleteProcessorTable, dispatchByJobName, type Processor, type ProcessorTable } from './processor-table.js';
+import { assertCompleteProcessorTable, dispatchByJobName, type Processor } from './processor-table.js';
+import { builtinProcessors } from './processors.js';
 import { instrumentDb } from '../core/observability/db-metrics.js';
 import { createMetrics } from '../core/observability/metrics.js';
 import { cachedQueueSampler } from '../core/observability/queue-sampler.js';
@@ -48,6 +46,8 @@ export interface ExtensionDeps {
 export interface WorkerExtensions {
   registry?: QueueRegistry;
   processors?(deps: ExtensionDeps): Record<string, Processor>;
+  /** Storage backends beyond the shipped ones, chosen by STORAGE_BACKEND like any. */
+  storageBackends?: Readonly<Record<string, StorageBackendFactory>>;
 }
 
 export async function startWorker(config: Readonly<Config>, logger: Logger, extensions: WorkerExtensions = {}): Promise<RunningWorker> {
@@ -65,10 +65,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
   });
   // The connection's own listener above logs and counts these; the queues repeat them.
   const queues = createQueues(config, producerRedis, (error) => logger.debug('queue connection error', { err: error }), registry);
-  const storage = createLocalDiskStorage({
-    dir: config.storage.dir,
-    signingSecret: config.storage.signingSecret,
-  });
+  const storage = createStorage(config, extensions.storageBackends);
   const shutdown = new AbortController();
   // Renders are CPU work: more threads than cores only adds start-up time and memory. Jobs beyond the thread
   // count wait in the pool, already claimed by this worker.
@@ -80,10 +77,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
   if (config.worker.queues.includes(queueOfJob('EffectRun'))) await threads.warm();
   const renderPool = observeRenderPool(threads, metrics);
 
-  const builtin: ProcessorTable = {
-    EffectRun: effectRunProcessor({ db, storage, logger, renderPool, shutdownSignal: shutdown.signal }),
-    AcceptedJobsSweep: leasedProcessor({ db, logger }, 'AcceptedJobsSweep', acceptedJobsSweep({ db, queues, logger, graceMs: config.jobs.sweepGraceMs })),
-  };
+  const builtin = builtinProcessors({ config, db, queues, storage, logger, renderPool, shutdownSignal: shutdown.signal });
   const table: Record<string, Processor> = { ...(builtin as unknown as Record<string, Processor>), ...extensions.processors?.({ db, queues, logger, config }) };
   assertCompleteProcessorTable(table, registry);
   const dispatch = postponeOnOutage(dispatchByJobName(table), {
@@ -182,6 +176,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
       await queues.close();
       for (const connection of workerConnections) connection.disconnect();
       producerRedis.disconnect();
+      await storage.close?.();
       await db.destroy();
       await reporter.close();
     },

@@ -7,9 +7,8 @@ import { uploadPaths } from '../routes/uploads-contract.js';
 import { jobPaths, jobStreamEvent } from '../routes/jobs-contract.js';
 import { filePaths } from '../routes/files-contract.js';
 import { openApiPaths } from '../routes/openapi-contract.js';
-import { adminSessionPaths } from '../../dashboard/admin-session-contract.js';
-import { metricsPaths } from '../../dashboard/metrics-contract.js';
-import { bullBoardPaths } from '../../dashboard/bull-board-contract.js';
+import { adminSessionPaths } from '../routes/admin-session-contract.js';
+import { bullBoardPaths, metricsPaths } from './dashboard-contract.js';
 
 /**
  * Every route module's contract. A new route module adds its `*-contract.ts` here; a route served without an

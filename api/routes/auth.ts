@@ -6,7 +6,7 @@ import { authenticate, changePassword, getAccount, registerAccount, type Account
 import { familyOfRefreshToken } from '../../core/auth/refresh-tokens.js';
 import { continueSession, endSession, startSession } from '../../core/auth/sessions.js';
 import { DomainError, unauthenticated } from '../../core/errors.js';
-import { ADMIN_COOKIE, ADMIN_COOKIE_PATH } from '../../dashboard/admin-session.js';
+import { ADMIN_COOKIE, ADMIN_COOKIE_PATH } from '../../dashboard/admin-cookie.js';
 import { bearerToken } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
 import type { RouteGuards } from '../middleware/route-guards.js';

@@ -4,9 +4,10 @@ import { extname } from 'node:path';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { forbidden, notFound } from '../../core/errors.js';
-import { assertSafeKey } from '../../core/storage/storage.js';
+import { assertSafeKey } from '../../core/storage/storage-key.js';
 import { verifyObjectUrl } from '../../core/storage/url-signature.js';
-import type { AppDeps } from '../app-deps.js';
+import type { LocalDiskStorage } from '../../core/storage/local-disk-storage.js';
+import { attachmentDisposition } from '../../core/storage/download-disposition.js';
 
 const PREFIX = '/files/';
 
@@ -40,29 +41,34 @@ function keyFromPath(ctx: Context): string | undefined {
 const single = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
 
 /**
- * Serves objects of the local-disk storage at the signed URLs it hands out. Order matters: an unsafe key is
- * 404 before anything else, a missing/bad/expired signature is 403 before the disk is looked at, so unsigned
- * callers learn nothing about which objects exist.
+ * Serves objects of the local-disk storage at the signed URLs it hands out; mounted only when local disk is the
+ * backend (other backends serve their own URLs). Order matters: an unsafe key is 404 before anything else, a
+ * missing/bad/expired signature is 403 before the disk is looked at, so unsigned callers learn nothing about which
+ * objects exist. `now` is the clock signatures are judged by.
  */
-export function fileRoutes({ config, storage }: Pick<AppDeps, 'config' | 'storage'>): Router {
+export function fileRoutes(deps: { signingSecret: string; storage: LocalDiskStorage; now?: () => number }): Router {
+  const { signingSecret, storage } = deps;
+  const now = deps.now ?? Date.now;
   const router = new Router();
   // @koa/router 15 uses path-to-regexp v8: a named wildcard is `*name`, and GET routes answer HEAD too.
   router.get('/files/*key', async (ctx) => {
     const key = keyFromPath(ctx);
     if (!key) throw notFound('File');
     const exp = single(ctx.query.exp);
-    if (!verifyObjectUrl(config.storage.signingSecret, key, exp, single(ctx.query.sig)))
+    const downloadName = single(ctx.query.dn);
+    if (!verifyObjectUrl(signingSecret, key, exp, single(ctx.query.sig), now(), downloadName))
       throw forbidden('This link is invalid or has expired');
 
     const path = storage.pathOf(key);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) throw notFound('File');
 
-    const secondsLeft = Math.max(0, Math.floor((Number(exp) * 1000 - Date.now()) / 1000));
+    const secondsLeft = Math.max(0, Math.floor((Number(exp) * 1000 - now()) / 1000));
     ctx.status = 200;
     ctx.type = MIME_BY_EXTENSION[extname(key).toLowerCase()] ?? 'application/octet-stream';
     ctx.set('Cache-Control', `private, max-age=${secondsLeft}`);
     ctx.set('X-Content-Type-Options', 'nosniff');
+    if (downloadName !== undefined) ctx.set('Content-Disposition', attachmentDisposition(downloadName));
     ctx.set('Last-Modified', info.mtime.toUTCString());
     ctx.length = info.size;
     // HEAD gets the headers only; opening a stream nobody reads would leak a file descriptor.

@@ -54,14 +54,15 @@ export async function streamJobEvents(
   let reading = false;
   let again = false;
 
-  const send = (row: EffectJobRow) => {
+  const send = async (row: EffectJobRow) => {
     const version = versionOf(row);
     const final = FINAL.has(row.status);
     // A reconnecting client that already saw this exact state is not told again — except a final state,
     // which it needs in order to stop reconnecting.
     if (version !== lastVersion || (final && lastStatus === undefined)) {
       const event = row.status !== lastStatus ? 'status' : 'progress';
-      const view = toJobView(row, deps.storage, deps.config.storage.signedUrlTtlMs);
+      const view = await toJobView(row, deps.storage, deps.config.storage.signedUrlTtlMs);
+      if (closed) return;
       stream.write(`id: ${version}\nevent: ${event}\ndata: ${JSON.stringify(view)}\n\n`);
     }
     lastStatus = row.status;
@@ -94,7 +95,7 @@ export async function streamJobEvents(
         again = false;
         if (!(await sessionLive())) return;
         const row = await findOwnJob(deps.db, userId, jobId);
-        if (row && !closed) send(row);
+        if (row && !closed) await send(row);
       } while (again && !closed);
     } catch (error) {
       deps.logger.warn('job event refresh failed', { jobId, err: error });
@@ -128,5 +129,14 @@ export async function streamJobEvents(
   ctx.req.once('close', close);
 
   stream.write('retry: 2000\n\n');
-  send(first);
+  // The first state goes out like any refresh, so an event arriving while its URLs are signed waits its turn.
+  reading = true;
+  try {
+    await send(first);
+  } catch (error) {
+    deps.logger.warn('job event refresh failed', { jobId, err: error });
+  } finally {
+    reading = false;
+  }
+  if (again) void refresh();
 }

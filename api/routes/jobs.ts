@@ -23,7 +23,7 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
   const { db, storage, config } = deps;
   const router = new Router({ prefix: '/api/jobs' });
   const view = (row: Parameters<typeof toJobView>[0]) => toJobView(row, storage, config.storage.signedUrlTtlMs);
-  const envelope = (row: Parameters<typeof toJobView>[0]) => ({ job: view(row) }) satisfies z.input<typeof jobEnvelope>;
+  const envelope = async (row: Parameters<typeof toJobView>[0]) => ({ job: await view(row) }) satisfies z.input<typeof jobEnvelope>;
   const jobId = (value: string | undefined) => {
     if (!uuid.safeParse(value).success) throw notFound('Job');
     return value!;
@@ -44,7 +44,7 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
       requestId: ctx.state.requestId,
     });
     ctx.status = created ? 202 : 200;
-    ctx.body = envelope(job);
+    ctx.body = await envelope(job);
   });
 
   router.get('/', async (ctx) => {
@@ -54,7 +54,7 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     ctx.body = {
-      items: page.map(view),
+      items: await Promise.all(page.map(view)),
       nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
     } satisfies z.input<typeof jobPage>;
   });
@@ -62,12 +62,12 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
   router.get('/:id', async (ctx) => {
     const row = await findOwnJobViewRow(db, ctx.state.user!.userId, jobId(ctx.params.id));
     if (!row) throw notFound('Job');
-    ctx.body = envelope(row);
+    ctx.body = await envelope(row);
   });
 
   router.post('/:id/cancel', async (ctx) => {
     const row = await cancelEffectJob(deps, ctx.state.user!.userId, jobId(ctx.params.id));
-    ctx.body = envelope(row);
+    ctx.body = await envelope(row);
   });
 
   return router;

@@ -102,7 +102,7 @@ export function uploadRoutes(deps: AppDeps, guards: RouteGuards): Router {
     // Anything but a UUID is a missing upload, like another user's: nothing reaches SQL.
     const upload = await findOwnUpload(db, ctx.state.user!.userId, ctx.params.id ?? '');
     if (!upload) throw notFound('Upload');
-    ctx.body = toUploadView(upload, storage, config.storage.signedUrlTtlMs) satisfies z.input<typeof uploadView>;
+    ctx.body = (await toUploadView(upload, storage, config.storage.signedUrlTtlMs)) satisfies z.input<typeof uploadView>;
   });
 
   return router;

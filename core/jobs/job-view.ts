@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Storage } from '../storage/storage.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
 import type { EffectJobRow, JobStatus } from './effect-job-records.js';
 
 export interface JobView {
@@ -60,22 +60,27 @@ export async function findOwnJobViewRow(db: Knex, userId: string, id: string): P
 }
 
 /** The API shape of a job (API.md), with freshly signed URLs. */
-export function toJobView(row: JobViewRow, storage: Pick<Storage, 'signedUrl'>, urlTtlMs: number): JobView {
+export async function toJobView(row: JobViewRow, storage: Pick<ObjectStorage, 'signedUrl'>, urlTtlMs: number): Promise<JobView> {
+  // Both URLs are signed at once: a remote backend's signature may take a moment (async), never a round trip each in turn.
+  const [uploadUrl, resultUrl] = await Promise.all([
+    storage.signedUrl(row.upload_key, urlTtlMs),
+    row.result_key ? storage.signedUrl(row.result_key, urlTtlMs) : undefined,
+  ]);
   return {
     id: row.id,
     status: row.status,
     progress: row.progress,
     effectId: row.effect_id,
     uploadId: row.upload_id,
-    uploadUrl: storage.signedUrl(row.upload_key, urlTtlMs),
+    uploadUrl,
     params: row.params,
     costCredits: row.cost_credits,
     createdAt: row.created_at.toISOString(),
     ...(row.started_at && { startedAt: row.started_at.toISOString() }),
     ...(row.finished_at && { finishedAt: row.finished_at.toISOString() }),
-    ...(row.result_key && {
+    ...(resultUrl && {
       result: {
-        url: storage.signedUrl(row.result_key, urlTtlMs),
+        url: resultUrl,
         width: row.result_width ?? 0,
         height: row.result_height ?? 0,
         mime: row.result_mime ?? 'application/octet-stream',

@@ -3,7 +3,7 @@ import { findLocalEffect } from '../effects/local/index.js';
 import type { RenderedImage } from '../effects/effect-definition.js';
 import type { RenderPool } from '../effects/render-pool.js';
 import type { Logger } from '../observability/logger.js';
-import type { Storage } from '../storage/storage.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
 import { findJob, jobExists } from './effect-job-records.js';
 import { claimJob, markJobSucceeded, recordJobProgress } from './effect-job-lifecycle.js';
 
@@ -23,7 +23,7 @@ export class PermanentJobError extends Error {
 
 export interface RunEffectDeps {
   db: Knex;
-  storage: Storage;
+  storage: ObjectStorage;
   logger: Logger;
   renderPool: Pick<RenderPool, 'render'>;
   /** Tells live watchers the row changed (BullMQ progress event); called after each row write. */
@@ -37,7 +37,7 @@ const PROGRESS_WRITE_INTERVAL_MS = 250;
 /** Errors from libvips about the image itself: the same bytes will fail the same way on every retry. */
 const UNDECODABLE = /unsupported image format|corrupt|premature end|bad huffman|not a known file format|vipsjpeg|pngload|webpload|input buffer/i;
 
-async function readInput(storage: Storage, key: string): Promise<Buffer> {
+async function readInput(storage: ObjectStorage, key: string): Promise<Buffer> {
   try {
     return await storage.get(key);
   } catch (error) {
@@ -85,7 +85,7 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
   }
 
   const key = `results/${row.user_id}/${row.id}.${EXTENSION[rendered.mime]}`;
-  await deps.storage.put(key, rendered.data, rendered.mime);
+  await deps.storage.put(key, rendered.data, { mime: rendered.mime, length: rendered.data.length });
   const won = await markJobSucceeded(deps.db, jobId, { key, width: rendered.width, height: rendered.height, mime: rendered.mime });
   if (!won) {
     // Canceled while rendering: the result belongs to nobody.

@@ -9,7 +9,7 @@ import { resolveAliOssOptions, type AliOssStorageOptions, type ResolvedAliOssOpt
 import { signCdnUrlTypeA } from './cdn-url-signature.js';
 import { attachmentDisposition } from './download-disposition.js';
 import type { ListPage, ObjectStorage, PutOptions, SignedUrlOptions } from './object-storage.js';
-import { assertSafeKey } from './storage.js';
+import { assertSafeKey } from './storage-key.js';
 import { StorageError, isStorageError } from './storage-errors.js';
 import { withBackoff } from './storage-retry.js';
 

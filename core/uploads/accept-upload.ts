@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import type { Knex } from 'knex';
 import type { Config } from '../../config/index.js';
-import type { Storage } from '../storage/storage.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
 import { EXTENSION_BY_MIME, inspectImage, orientedSize } from './inspect-image.js';
 import { uploadTempPath } from './receive-image-stream.js';
 import { reencodeWebp } from './reencode-webp.js';
@@ -10,7 +10,7 @@ import { insertUpload, toUploadView, type UploadRecord, type UploadView } from '
 
 export interface AcceptUploadDeps {
   db: Knex;
-  storage: Storage;
+  storage: ObjectStorage;
   config: Readonly<Pick<Config, 'uploads' | 'storage'>>;
 }
 
@@ -49,7 +49,7 @@ export async function acceptUpload(deps: AcceptUploadDeps, input: { userId: stri
     };
     await insertUpload(db, record);
     storedKey = undefined;
-    return toUploadView(record, storage, config.storage.signedUrlTtlMs);
+    return await toUploadView(record, storage, config.storage.signedUrlTtlMs);
   } catch (error) {
     // Best effort: the original error is what the caller needs; a failed delete is left to retention clean-up.
     if (storedKey) await storage.delete(storedKey).catch(() => undefined);

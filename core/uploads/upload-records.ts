@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Storage } from '../storage/storage.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
 import type { ImageMime } from './inspect-image.js';
 
 export interface UploadRecord {
@@ -78,10 +78,10 @@ export async function findOwnUpload(db: Knex, userId: string, uploadId: string, 
   return row ? fromRow(row) : undefined;
 }
 
-export function toUploadView(record: UploadRecord, storage: Pick<Storage, 'signedUrl'>, signedUrlTtlMs: number): UploadView {
+export async function toUploadView(record: UploadRecord, storage: Pick<ObjectStorage, 'signedUrl'>, signedUrlTtlMs: number): Promise<UploadView> {
   return {
     id: record.id,
-    url: storage.signedUrl(record.storageKey, signedUrlTtlMs),
+    url: await storage.signedUrl(record.storageKey, signedUrlTtlMs),
     width: record.width,
     height: record.height,
     mime: record.mime,

@@ -1,22 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { startTestStack, TEST_WORKER_ENTRY, type TestStack } from '../support/test-stack.js';
 import { apiClient, registerUser, uploadImage, type ApiClient } from '../support/http-client.js';
 import { makeJpeg } from '../support/images.js';
 import { collectSse } from '../support/sse.js';
 import { waitFor } from '../support/wait-for.js';
 
-let stack: TestStack;
-let client: ApiClient;
-
-beforeAll(async () => {
-  stack = await startTestStack({ SIGNUP_CREDITS: '100', MAX_INFLIGHT_JOBS_PER_USER: '50' });
-  client = apiClient(stack.baseUrl);
-});
-
-afterAll(async () => {
-  await stack?.close();
-});
+/** The same pipeline on the shipped default backend and on a second backend plugged in from the test tree. */
+const STORAGE_VARIANTS: { storage: string; env: Record<string, string>; entry?: string; resultUrl: RegExp }[] = [
+  { storage: 'local disk', env: {}, resultUrl: /^\/files\/results\// },
+  { storage: 'a flat-folder backend from the test tree', env: { STORAGE_BACKEND: 'flat-folder' }, entry: TEST_WORKER_ENTRY, resultUrl: /^http:\/\/127\.0\.0\.1:\d+\/objects\/results\// },
+];
 
 async function meanAbsoluteDifference(a: Buffer, b: Buffer): Promise<number> {
   const [left, right] = await Promise.all(
@@ -27,7 +21,20 @@ async function meanAbsoluteDifference(a: Buffer, b: Buffer): Promise<number> {
   return total / left!.length;
 }
 
-describe('the effect pipeline, from upload to result', () => {
+describe.each(STORAGE_VARIANTS)('the effect pipeline, from upload to result, on $storage', ({ env, entry, resultUrl }) => {
+  let stack: TestStack;
+  let client: ApiClient;
+  const startWorker = () => stack.startWorker({}, entry);
+
+  beforeAll(async () => {
+    stack = await startTestStack({ SIGNUP_CREDITS: '100', MAX_INFLIGHT_JOBS_PER_USER: '50', ...env });
+    client = apiClient(stack.baseUrl);
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
   it('runs an effect on a worker process, streams its progress, and charges the cost once', async () => {
     const user = await registerUser(client);
     const effects = await client.get('/api/effects');
@@ -49,7 +56,7 @@ describe('the effect pipeline, from upload to result', () => {
     const stream = await collectSse(`${stack.baseUrl}/api/jobs/${job.id}/events?access_token=${user.token}`, {
       timeoutMs: 30_000,
       onOpen: async () => {
-        await stack.startWorker();
+        await startWorker();
       },
     });
     expect(stream.status).toBe(200);
@@ -61,7 +68,8 @@ describe('the effect pipeline, from upload to result', () => {
     expect(final.progress).toBe(100);
     expect(final.result).toMatchObject({ width: 800, height: 600 });
 
-    // A same-origin path: resolved against the address the API is reached at, as a browser would.
+    // Local disk hands out a same-origin path, resolved against the address the API is reached at as a browser would.
+    expect(final.result.url).toMatch(resultUrl);
     const download = await fetch(new URL(final.result.url, stack.baseUrl));
     expect(download.status).toBe(200);
     const result = Buffer.from(await download.arrayBuffer());
@@ -92,7 +100,7 @@ describe('the effect pipeline, from upload to result', () => {
   });
 
   it('shares the queue between two worker processes', async () => {
-    const second = await stack.startWorker();
+    const second = await startWorker();
     const user = await registerUser(client);
     const upload = await uploadImage(stack.baseUrl, user.token, await makeJpeg(320, 240));
     const ids: string[] = [];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import knex from 'knex';
-import { migrateAndSeed } from '../../db/migrate.js';
+import { migrateAndSeed } from '../../scripts/release-step.js';
 
 /** The server the tests create their databases on; the same Postgres the README's prerequisites name. */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -10,6 +10,7 @@ import knex, { type Knex } from 'knex';
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../core/observability/logger.js';
 import { startApi, type RunningApi } from '../../api/start-api.js';
+import { TEST_STORAGE_BACKENDS } from '../extensions/test-extensions.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { findFreePort } from '../../scripts/local-services.js';
 
@@ -22,7 +23,8 @@ export interface TestStack {
   /** A direct handle for assertions on rows; the code under test uses its own pool. */
   db: Knex;
   redis: Redis;
-  startWorker(extraEnv?: Record<string, string>): Promise<WorkerProcess>;
+  /** A worker process; `entry` is `workers/main.ts` unless a test runs the worker with test-only extensions. */
+  startWorker(extraEnv?: Record<string, string>, entry?: string): Promise<WorkerProcess>;
   /** Every line the in-process API logged so far (JSON, after redaction), for assertions and secret scans. */
   apiLogs(): string;
   /** Worker processes started so far that are still running. */
@@ -98,7 +100,8 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
       }),
     }),
   );
-  const api = await startApi(config, logger);
+  // The test tree's backends are offered; the shipped default is used unless STORAGE_BACKEND names one.
+  const api = await startApi(config, logger, { storageBackends: TEST_STORAGE_BACKENDS });
   // The test's own handle: fault tests take Postgres away under it too, and its pool's notes about that are noise.
   const quiet = () => undefined;
   const db = knex({ client: 'pg', connection: database.url, pool: { min: 0, max: 4 }, log: { warn: quiet, error: quiet, debug: quiet, deprecate: quiet } });
@@ -113,8 +116,8 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
     baseUrl: api.url,
     db,
     redis,
-    async startWorker(extraEnv = {}) {
-      const worker = await spawnWorker({ ...env, ...extraEnv });
+    async startWorker(extraEnv = {}, entry) {
+      const worker = await spawnWorker({ ...env, ...extraEnv }, entry);
       workers.add(worker);
       return worker;
     },
@@ -155,8 +158,11 @@ function outcomesOf(output: string, id: string): string[] {
     .filter((outcome): outcome is string => outcome !== undefined);
 }
 
-export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+/** The worker entry with the test tree's extensions (test queue, test effect provider). */
+export const TEST_WORKER_ENTRY = 'tests/extensions/test-worker-main.ts';
+
+export async function spawnWorker(env: Record<string, string>, entry = 'workers/main.ts'): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { ...process.env, ...env, LOG_LEVEL: env.WORKER_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -18,7 +18,7 @@ describe('local disk storage', () => {
   it('moves a finished file under its key, replacing an older object, and leaves no source behind', async () => {
     const storage = createLocalDiskStorage({ dir: join(dir, 'objects'), signingSecret: 'x'.repeat(32) });
     const key = 'uploads/user-1/photo.jpg';
-    await storage.put(key, Buffer.from('older'), 'image/jpeg');
+    await storage.put(key, Buffer.from('older'), { mime: 'image/jpeg' });
     const source = join(dir, 'received.part');
     await writeFile(source, 'newer bytes');
 
@@ -38,10 +38,10 @@ describe('local disk storage', () => {
 
   it('writes into a folder that was removed after an earlier write, for buffers, streams and files', async () => {
     const storage = createLocalDiskStorage({ dir: join(dir, 'swept'), signingSecret: 'x'.repeat(32) });
-    await storage.put('results/user-2/first.jpg', Buffer.from('first'), 'image/jpeg');
+    await storage.put('results/user-2/first.jpg', Buffer.from('first'), { mime: 'image/jpeg' });
     // What a retention clean-up does to an emptied folder.
     await rm(join(dir, 'swept', 'results', 'user-2'), { recursive: true });
-    await storage.put('results/user-2/second.jpg', Buffer.from('second'), 'image/jpeg');
+    await storage.put('results/user-2/second.jpg', Buffer.from('second'), { mime: 'image/jpeg' });
     expect((await storage.get('results/user-2/second.jpg')).toString()).toBe('second');
 
     await rm(join(dir, 'swept', 'results', 'user-2'), { recursive: true });

@@ -10,7 +10,7 @@ import type { account, authResponse, refreshResponse } from '../../../api/routes
 import type { effect, effectList } from '../../../api/routes/effects-contract';
 import type { upload } from '../../../api/routes/uploads-contract';
 import type { job, jobEnvelope, jobPage, jobResult, jobStatus, submitJobBody } from '../../../api/routes/jobs-contract';
-import type { adminSession } from '../../../dashboard/admin-session-contract';
+import type { adminSession } from '../../../api/routes/admin-session-contract';
 
 export type { ErrorCode };
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
-import { errorResponses, OUTAGE } from '../api/contract/error-responses.js';
-import { setCookieHeader, timestamp } from '../api/contract/common-schemas.js';
-import { security } from '../api/contract/security.js';
-import { role } from '../api/routes/auth-contract.js';
+import { errorResponses, OUTAGE } from '../contract/error-responses.js';
+import { setCookieHeader, timestamp } from '../contract/common-schemas.js';
+import { security } from '../contract/security.js';
+import { role } from './auth-contract.js';
 
 export const adminSession = z
   .object({

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { effectParamsJsonSchema, localEffects } from '../core/effects/local/index.js';
+import { effectParamsJsonSchema, localEffects } from './local/index.js';
 
 /**
  * Makes the `effects` table match the code's catalog (upsert by id). Diagnostic effects are stored but

@@ -1,12 +1,5 @@
 import { createHmac } from 'node:crypto';
-import Router from '@koa/router';
-import type { Context } from 'koa';
-import type { AppDeps } from '../api/app-deps.js';
-import type { RouteGuards } from '../api/middleware/route-guards.js';
-import { setStrictCookie } from '../api/strict-cookie.js';
 import type { SessionClaims } from '../core/auth/session-revocations.js';
-import { getAccount } from '../core/auth/accounts.js';
-import { forbidden } from '../core/errors.js';
 import { sameSecret } from './metrics-access.js';
 
 export const ADMIN_COOKIE = 'cosnap_admin';
@@ -25,7 +18,8 @@ const macKey = (secret: string) => createHmac('sha256', secret).update('cosnap a
 
 export type AdminSession = SessionClaims;
 
-function sign(secret: string, session: AdminSession, expiresAt: number): string {
+/** The cookie value naming `session` until `expiresAt` (ms). */
+export function signAdminCookie(secret: string, session: AdminSession, expiresAt: number): string {
   const payload = `${session.userId}.${session.sessionId}.${session.sessionVersion}.${expiresAt}`;
   return `${payload}.${createHmac('sha256', macKey(secret)).update(payload).digest('base64url')}`;
 }
@@ -36,29 +30,7 @@ export function verifyAdminCookie(secret: string, value: string | undefined, now
   if (!parts || parts.length !== 5) return undefined;
   const [userId, sessionId, version, expires, mac] = parts as [string, string, string, string, string];
   const session = { userId, sessionId, sessionVersion: Number(version) };
-  const expected = sign(secret, session, Number(expires)).split('.')[4]!;
+  const expected = signAdminCookie(secret, session, Number(expires)).split('.')[4]!;
   if (!sameSecret(mac, expected) || !(Number(expires) > now) || !Number.isSafeInteger(session.sessionVersion)) return undefined;
   return session;
-}
-
-export function adminSessionRoutes({ config, db }: Pick<AppDeps, 'config' | 'db'>, guards: Pick<RouteGuards, 'anyone' | 'signedIn'>): Router {
-  const router = new Router({ prefix: '/api/admin' });
-  const setCookie = (ctx: Context, value: string | null) =>
-    setStrictCookie(ctx, { name: ADMIN_COOKIE, path: ADMIN_COOKIE_PATH, value, maxAgeMs: config.admin.sessionTtlMs, sslEnabled: config.http.sslEnabled });
-
-  router.post('/session', guards.signedIn, async (ctx) => {
-    // The token's role may predate a promotion: the database decides.
-    const user = ctx.state.user!;
-    const { role } = await getAccount(db, user.userId);
-    if (role !== 'admin' && role !== config.admin.readOnlyRole) throw forbidden();
-    const expiresAt = Date.now() + config.admin.sessionTtlMs;
-    setCookie(ctx, sign(config.auth.accessSecret, user, expiresAt));
-    ctx.body = { role, readOnly: role !== 'admin', expiresAt: new Date(expiresAt).toISOString(), url: '/admin/queues' };
-  });
-
-  router.delete('/session', guards.anyone, (ctx) => {
-    setCookie(ctx, null);
-    ctx.status = 204;
-  });
-  return router;
 }

@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../core/observability/logger.js';
+import type { Queues } from '../core/queues/queues.js';
+import type { ObjectStorage } from '../core/storage/object-storage.js';
+import type { RenderPool } from '../core/effects/render-pool.js';
+import { acceptedJobsSweep } from './accepted-jobs-sweep-processor.js';
+import { effectRunProcessor } from './effect-run-processor.js';
+import { leasedProcessor } from './leased-processor.js';
+import type { ProcessorTable } from './processor-table.js';
+
+export interface ProcessorDeps {
+  config: Readonly<Config>;
+  db: Knex;
+  queues: Queues;
+  storage: ObjectStorage;
+  logger: Logger;
+  renderPool: RenderPool;
+  /** Aborted when the worker stops and hands its jobs back. */
+  shutdownSignal: AbortSignal;
+}
+
+/**
+ * One processor per job name of the queue registry (`core/queues/job-registry.ts`): a job added there gets its
+ * processor here, and the type refuses a table that lacks one. A recurring chore's work runs under its lease.
+ */
+export function builtinProcessors(deps: ProcessorDeps): ProcessorTable {
+  const { config, db, queues, logger } = deps;
+  return {
+    EffectRun: effectRunProcessor(deps),
+    AcceptedJobsSweep: leasedProcessor({ db, logger }, 'AcceptedJobsSweep', acceptedJobsSweep({ db, queues, logger, graceMs: config.jobs.sweepGraceMs })),
+  };
+}
