@@ -3,7 +3,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { Queues } from '../core/queues/queues.js';
 import type { ObjectStorage } from '../core/storage/object-storage.js';
-import type { RenderPool } from '../core/effects/render-pool.js';
+import type { EffectProvider } from '../core/effects/effect-provider.js';
 import { acceptedJobsSweep } from './accepted-jobs-sweep-processor.js';
 import { effectRunProcessor } from './effect-run-processor.js';
 import { leasedProcessor } from './leased-processor.js';
@@ -15,7 +15,8 @@ export interface ProcessorDeps {
   queues: Queues;
   storage: ObjectStorage;
   logger: Logger;
-  renderPool: RenderPool;
+  /** The effect providers this worker can run, by id. */
+  providers: ReadonlyMap<string, EffectProvider>;
   /** Aborted when the worker stops and hands its jobs back. */
   shutdownSignal: AbortSignal;
 }

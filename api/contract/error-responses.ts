@@ -17,7 +17,7 @@ const MEANING: Record<ErrorCode, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'the body is of a type this route does not take',
   RATE_LIMITED: 'too many requests; wait `Retry-After` seconds',
   UNAVAILABLE: 'a dependency (Postgres, Redis) is down; retry after `Retry-After` seconds',
-  PROVIDER_UNAVAILABLE: 'the payment provider is not configured',
+  PROVIDER_UNAVAILABLE: 'the provider this needs (an effect’s, a payment’s) is not configured or not available now',
   PROVIDER_FAILED: 'an outside service failed; retry shortly',
   PAYMENT_FAILED: 'the payment could not be completed',
   INTERNAL: 'a bug on our side; the message carries the request id',

@@ -9,11 +9,13 @@ export const effect = z
     id: z.string().meta({ description: 'A stable slug, not a UUID.' }),
     name: localizedText,
     description: localizedText,
-    provider: z.enum(['local', 'runninghub']),
+    provider: z.string().meta({ description: 'Who runs it: `local` (embedded), `runninghub`, …' }),
     costCredits: z.number().int(),
     params: z
       .record(z.string(), z.unknown())
       .meta({ description: 'JSON Schema (draft 2020-12) of the effect’s optional parameters (`params` of a job).' }),
+    available: z.boolean().meta({ description: 'False when this deployment cannot run the effect now (its provider is not configured); a job for it is refused.' }),
+    unavailableReason: z.string().optional().meta({ description: 'Why not, when `available` is false.' }),
     previewUrl: z.string().optional().meta({ description: 'A preview image; when absent the web app shows its own.' }),
   })
   .meta({ id: 'Effect' });

@@ -90,6 +90,7 @@ export const jobPaths: ZodOpenApiPathsObject = {
         '200': { description: 'This Idempotency-Key already made this job: the same job again.', content: json(jobEnvelope) },
         ...errorResponses(
           'VALIDATION_FAILED',
+          'PROVIDER_UNAVAILABLE',
           'INSUFFICIENT_CREDITS',
           'NOT_FOUND',
           'IDEMPOTENCY_KEY_REUSED',

@@ -5,6 +5,8 @@ import * as recurringJobs from './0003-recurring-jobs.js';
 import * as idempotencyKeyExpiry from './0004-idempotency-key-expiry.js';
 import * as ledgerRefusesTruncate from './0005-ledger-refuses-truncate.js';
 import * as sessionVersions from './0006-session-versions.js';
+import * as moveCredits from './0007-move-credits.js';
+import * as effectProviders from './0008-effect-providers.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -19,6 +21,8 @@ const migrations: Record<string, Migration> = {
   '0004-idempotency-key-expiry': idempotencyKeyExpiry,
   '0005-ledger-refuses-truncate': ledgerRefusesTruncate,
   '0006-session-versions': sessionVersions,
+  '0007-move-credits': moveCredits,
+  '0008-effect-providers': effectProviders,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -80,6 +80,7 @@ export const en = {
   'effects.empty': 'No effects are available right now.',
   'effects.select': 'Select',
   'effects.selected': 'Selected',
+  'effects.unavailable': 'Not available right now',
   'effects.previewAlt': 'Example of {name}',
 
   'apply.title': 'Apply the effect',

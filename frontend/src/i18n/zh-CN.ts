@@ -80,6 +80,7 @@ export const zhCN: Messages = {
   'effects.empty': '暂时没有可用的特效。',
   'effects.select': '选择',
   'effects.selected': '已选择',
+  'effects.unavailable': '暂不可用',
   'effects.previewAlt': '{name} 示例',
 
   'apply.title': '应用特效',
