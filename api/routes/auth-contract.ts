@@ -42,7 +42,7 @@ export const account = z
 export const authResponse = z.object({ user: account, accessToken: z.string() }).meta({ id: 'AuthResponse' });
 export const refreshResponse = z.object({ accessToken: z.string() }).meta({ id: 'RefreshResponse' });
 
-const refreshCookieSet = z.object({ 'Set-Cookie': setCookieHeader('Sets (or clears) the refresh cookie `cosnap_refresh`.') });
+const refreshCookieSet = z.object({ 'Set-Cookie': setCookieHeader('Sets (or clears) the refresh cookie `cosnap_refresh`, and the Bull Board cookie `cosnap_admin` (Path=/admin) with it.') });
 const json = <S extends z.ZodType>(schema: S) => ({ 'application/json': { schema } });
 /** Sign-in bodies are JSON of at most 16 KB. */
 const bodyErrors = errorResponses('VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', ...OUTAGE);

@@ -6,7 +6,8 @@ import { authenticate, changePassword, getAccount, registerAccount, type Account
 import { familyOfRefreshToken } from '../../core/auth/refresh-tokens.js';
 import { continueSession, endSession, startSession } from '../../core/auth/sessions.js';
 import { DomainError, unauthenticated } from '../../core/errors.js';
-import { ADMIN_COOKIE, ADMIN_COOKIE_PATH } from '../../dashboard/admin-cookie.js';
+import type { SessionClaims } from '../../core/auth/session-revocations.js';
+import { ADMIN_COOKIE, ADMIN_COOKIE_PATH, signAdminCookie } from '../../dashboard/admin-cookie.js';
 import { bearerToken } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
@@ -28,11 +29,21 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
   const setCookie = (ctx: Context, name: string, path: string, value: string | null, maxAgeMs: number) =>
     setStrictCookie(ctx, { name, path, value, maxAgeMs, sslEnabled: config.http.sslEnabled });
   const setRefreshCookie = (ctx: Context, token: string | null) => setCookie(ctx, REFRESH_COOKIE, REFRESH_COOKIE_PATH, token, ttlMs);
+  /**
+   * Every session carries the /admin cookie, whatever its role, renewed with each refresh: a page load of
+   * /admin/queues then knows who asks, so a plain user is told 403 rather than asked to sign in. The board reads
+   * the role from the database on every request; the cookie only names the session.
+   */
+  const setAdminCookie = (ctx: Context, claims: SessionClaims) => {
+    const maxAgeMs = config.admin.sessionTtlMs;
+    setCookie(ctx, ADMIN_COOKIE, ADMIN_COOKIE_PATH, signAdminCookie(config.auth.accessSecret, claims, Date.now() + maxAgeMs), maxAgeMs);
+  };
 
   /** Every sign-in starts a new session; the access token is what API calls carry. */
   const signIn = async (ctx: Context, user: Account) => {
     const { refresh, claims } = await startSession(db, user.id, { ttlMs });
     setRefreshCookie(ctx, refresh.token);
+    setAdminCookie(ctx, claims);
     return { user, accessToken: await accessTokens.issue(claims) } satisfies z.input<typeof authResponse>;
   };
 
@@ -63,6 +74,7 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
       throw error;
     }
     setRefreshCookie(ctx, grant.refresh.token);
+    setAdminCookie(ctx, grant.claims);
     ctx.body = { accessToken: await accessTokens.issue(grant.claims) } satisfies z.input<typeof refreshResponse>;
   });
 
