@@ -16,6 +16,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { fileRoutes } from './routes/files.js';
 import { isLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { frontendRoutes } from './routes/frontend.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { adminSessionRoutes } from './routes/admin-session.js';
 import { BULL_BOARD_PATH, bullBoard } from '../dashboard/bull-board.js';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Koa {
     jobRoutes(deps, guards),
     // Only local disk needs the API to serve its objects; other backends hand out URLs of their own.
     ...(isLocalDiskStorage(deps.storage) ? [fileRoutes({ signingSecret: config.storage.signingSecret, storage: deps.storage })] : []),
+    openApiRoutes(deps),
   ];
   for (const router of routers) {
     app.use(router.routes());

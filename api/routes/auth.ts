@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { authenticate, changePassword, getAccount, registerAccount, type Account } from '../../core/auth/accounts.js';
 import { familyOfRefreshToken } from '../../core/auth/refresh-tokens.js';
@@ -13,30 +13,12 @@ import { jsonBody } from '../middleware/json-body.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
 import { setStrictCookie } from '../strict-cookie.js';
 import { parseBody } from '../validate.js';
+import { loginBody, passwordBody, registerBody, type authResponse, type refreshResponse } from './auth-contract.js';
 
 export const REFRESH_COOKIE = 'cosnap_refresh';
 const REFRESH_COOKIE_PATH = '/api/auth';
 /** An email and two passwords of at most 256 characters, with room to spare. */
 const AUTH_BODY_BYTES = 16 * 1024;
-
-const email = z.string().trim().pipe(z.email({ error: 'Enter a valid email address' }).max(254));
-const newPassword = z
-  .string({ error: 'Enter a password' })
-  .min(8, { error: 'Use at least 8 characters' })
-  .max(256, { error: 'Use at most 256 characters' });
-
-const registerBody = z.object({ email, password: newPassword });
-
-// Login does not re-check the password rules: they may change, and old passwords must still work.
-const loginBody = z.object({
-  email,
-  password: z.string({ error: 'Enter your password' }).min(1, { error: 'Enter your password' }).max(256),
-});
-
-const passwordBody = z.object({
-  currentPassword: z.string({ error: 'Enter your current password' }).min(1, { error: 'Enter your current password' }).max(256),
-  newPassword,
-});
 
 export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
   const { config, db, accessTokens, sessions } = deps;
@@ -62,7 +44,7 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
     const { refresh, claims } = await startSession(db, user.id, { ttlMs });
     setRefreshCookie(ctx, refresh.token);
     setAdminCookie(ctx, claims);
-    return { user, accessToken: await accessTokens.issue(claims) };
+    return { user, accessToken: await accessTokens.issue(claims) } satisfies z.input<typeof authResponse>;
   };
 
   router.post('/register', guards.anyone, guards.limit.auth, body, async (ctx) => {
@@ -93,7 +75,7 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
     }
     setRefreshCookie(ctx, grant.refresh.token);
     setAdminCookie(ctx, grant.claims);
-    ctx.body = { accessToken: await accessTokens.issue(grant.claims) };
+    ctx.body = { accessToken: await accessTokens.issue(grant.claims) } satisfies z.input<typeof refreshResponse>;
   });
 
   /**
