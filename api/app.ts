@@ -18,6 +18,7 @@ import { isLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { frontendRoutes } from './routes/frontend.js';
 import { paymentRoutes } from './routes/payments.js';
 import { paymentNotificationRoutes } from './routes/payment-notifications.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { adminSessionRoutes } from './routes/admin-session.js';
 import { BULL_BOARD_PATH, bullBoard } from '../dashboard/bull-board.js';
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): Koa {
     paymentNotificationRoutes(deps, paymentDeps),
     // Only local disk needs the API to serve its objects; other backends hand out URLs of their own.
     ...(isLocalDiskStorage(deps.storage) ? [fileRoutes({ signingSecret: config.storage.signingSecret, storage: deps.storage })] : []),
+    openApiRoutes(deps),
   ];
   for (const router of routers) {
     app.use(router.routes());

@@ -1,7 +1,9 @@
 import Router from '@koa/router';
+import type { z } from 'zod';
 import { withAvailability, type EffectView } from '../../core/effects/effect-catalog.js';
 import type { AppDeps } from '../app-deps.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
+import type { effectList } from './effects-contract.js';
 
 /**
  * The enabled effects, each with whether this deployment can run it now (`available`, and `unavailableReason`
@@ -14,7 +16,8 @@ export function effectRoutes({ effects }: Pick<AppDeps, 'effects'>, guards: Pick
   let serialised: { items: readonly EffectView[]; json: string } | undefined;
   router.get('/api/effects', guards.anyone, async (ctx) => {
     const items = await effects.catalog.listEnabled();
-    if (serialised?.items !== items) serialised = { items, json: JSON.stringify({ items: withAvailability(items, effects.availability) }) };
+    if (serialised?.items !== items)
+      serialised = { items, json: JSON.stringify({ items: withAvailability(items, effects.availability) } satisfies z.input<typeof effectList>) };
     ctx.set('Cache-Control', 'public, max-age=60');
     ctx.type = 'application/json';
     ctx.body = serialised.json;

@@ -4,6 +4,7 @@ import { apiClient, registerUser, uploadImage, type TestUser } from '../support/
 import { makeJpeg } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { startPaymentGateways, type PaymentGateways } from '../support/payment-gateways.js';
+import { apiContract } from '../support/openapi-contract.js';
 
 /*
  * Thousands of generated requests against every JSON route and the upload route: bodies, headers, ids and query
@@ -210,6 +211,8 @@ async function check(route: string, request: FuzzRequest): Promise<void> {
   statuses.set(route, counts);
 
   expect(response.status, `${request.method} ${request.path} answered ${response.status}: ${text.slice(0, 300)}`).toBeLessThan(500);
+  const body: unknown = response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
+  apiContract().assertResponse({ method: request.method, path: request.path, status: response.status, headers: response.headers, body });
   if (response.status >= 400) {
     expect(await snapshot(), `${request.method} ${request.path} was refused (${response.status}) but changed rows`).toEqual(before);
     // The payment providers' notify routes answer in each provider's own format (WeChat `{code: "FAIL"}`, Alipay
