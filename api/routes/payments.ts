@@ -11,13 +11,16 @@ import type { AppDeps } from '../app-deps.js';
 import { jsonBody } from '../middleware/json-body.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
 import { parseBody, parseQuery } from '../validate.js';
+import {
+  createPaymentOrderBody,
+  creditPackageList,
+  listPaymentOrdersQuery,
+  paymentOrderEnvelope,
+  paymentOrderList,
+  paymentProviderList,
+} from './payments-contract.js';
 
 const uuid = z.uuid();
-const createBody = z.object({
-  packageId: z.string().min(1).max(100),
-  provider: z.enum(['wechat', 'alipay', 'sandbox']),
-});
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 const ORDER_BODY_BYTES = 4 * 1024;
 
 /** Credit packages, the providers on offer, orders, and the sandbox's "pay" button. */
@@ -35,15 +38,15 @@ export function paymentRoutes(deps: AppDeps, paymentDeps: PaymentDeps, guards: R
   };
 
   router.get('/api/credit-packages', guards.anyone, async (ctx) => {
-    ctx.body = { items: await listCreditPackages(db) };
+    ctx.body = { items: await listCreditPackages(db) } satisfies z.input<typeof creditPackageList>;
   });
 
   router.get('/api/payments/providers', guards.anyone, (ctx) => {
-    ctx.body = { items: paymentDeps.providers.available };
+    ctx.body = { items: [...paymentDeps.providers.available] } satisfies z.input<typeof paymentProviderList>;
   });
 
   router.post('/api/payments/orders', guards.signedIn, guards.limit.effects, jsonBody(config, ORDER_BODY_BYTES), async (ctx) => {
-    const body = parseBody(createBody, ctx.request.body);
+    const body = parseBody(createPaymentOrderBody, ctx.request.body);
     const order = await createPaymentOrder(
       paymentDeps,
       { userId: ctx.state.user!.userId, ...body, requestId: String(ctx.state.requestId ?? '') },
@@ -55,17 +58,17 @@ export function paymentRoutes(deps: AppDeps, paymentDeps: PaymentDeps, guards: R
       },
     );
     ctx.status = 201;
-    ctx.body = { order: toPaymentOrderView(order) };
+    ctx.body = { order: toPaymentOrderView(order) } satisfies z.input<typeof paymentOrderEnvelope>;
   });
 
   router.get('/api/payments/orders', guards.signedIn, async (ctx) => {
-    const query = parseQuery(listQuery, ctx.query);
+    const query = parseQuery(listPaymentOrdersQuery, ctx.query);
     const rows = await listOwnPaymentOrders(db, ctx.state.user!.userId, query.limit);
-    ctx.body = { items: rows.map(toPaymentOrderView) };
+    ctx.body = { items: rows.map(toPaymentOrderView) } satisfies z.input<typeof paymentOrderList>;
   });
 
   router.get('/api/payments/orders/:id', guards.signedIn, async (ctx) => {
-    ctx.body = { order: toPaymentOrderView(await ownOrder(ctx.state.user!.userId, ctx.params.id)) };
+    ctx.body = { order: toPaymentOrderView(await ownOrder(ctx.state.user!.userId, ctx.params.id)) } satisfies z.input<typeof paymentOrderEnvelope>;
   });
 
   // The sandbox pays through the same path as a real provider: a signed notification, verified, then settled.
@@ -80,7 +83,7 @@ export function paymentRoutes(deps: AppDeps, paymentDeps: PaymentDeps, guards: R
       requestId: String(ctx.state.requestId ?? ''),
       remoteAddress: ctx.ip,
     });
-    ctx.body = { order: toPaymentOrderView(await ownOrder(ctx.state.user!.userId, order.id)) };
+    ctx.body = { order: toPaymentOrderView(await ownOrder(ctx.state.user!.userId, order.id)) } satisfies z.input<typeof paymentOrderEnvelope>;
   });
 
   return router;

@@ -11,6 +11,7 @@ import type { effect, effectList } from '../../../api/routes/effects-contract';
 import type { upload } from '../../../api/routes/uploads-contract';
 import type { job, jobEnvelope, jobPage, jobResult, jobStatus, submitJobBody } from '../../../api/routes/jobs-contract';
 import type { adminSession } from '../../../api/routes/admin-session-contract';
+import type { createPaymentOrderBody, creditPackage, paymentOrder, paymentOrderStatus, paymentProvider } from '../../../api/routes/payments-contract';
 
 export type { ErrorCode };
 
@@ -55,30 +56,8 @@ export type Page<T> = Omit<z.output<typeof jobPage>, 'items'> & { items: T[] };
 
 export type AdminSession = z.output<typeof adminSession>;
 
-export type PaymentProvider = 'wechat' | 'alipay' | 'sandbox';
-export type PaymentOrderStatus = 'pending' | 'paid' | 'closed' | 'failed';
-
-export interface CreditPackage {
-  id: string;
-  credits: number;
-  /** Integer fen (1 CNY = 100 fen). */
-  priceFen: number;
-  name: LocalizedText;
-}
-
-export interface PaymentOrder {
-  id: string;
-  outTradeNo: string;
-  provider: PaymentProvider;
-  packageId: string;
-  credits: number;
-  amountFen: number;
-  status: PaymentOrderStatus;
-  /** WeChat `code_url` / Alipay `qr_code`, to render as a QR code while the order can be paid. */
-  qrCode?: string;
-  /** The sandbox's local pay page. */
-  payUrl?: string;
-  expiresAt: string;
-  paidAt?: string;
-  createdAt: string;
-}
+export type PaymentProvider = z.output<typeof paymentProvider>;
+export type PaymentOrderStatus = z.output<typeof paymentOrderStatus>;
+export type CreditPackage = z.output<typeof creditPackage>;
+export type PaymentOrder = z.output<typeof paymentOrder>;
+export type PaymentOrderRequest = z.input<typeof createPaymentOrderBody>;
