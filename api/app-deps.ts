@@ -4,6 +4,7 @@ import type { AccessTokens } from '../core/auth/access-tokens.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { Metrics } from '../core/observability/metrics.js';
 import type { ErrorReporter } from '../core/observability/sentry.js';
+import type { PaymentProviders } from '../core/payments/payment-providers.js';
 import type { Queues } from '../core/queues/queues.js';
 import type { RedisClient } from '../core/queues/redis-connection.js';
 import type { ObjectStorage } from '../core/storage/object-storage.js';
@@ -32,4 +33,6 @@ export interface AppDeps {
   metrics: Metrics;
   /** Sentry, or a no-op when SENTRY_DSN is unset. */
   reporter: ErrorReporter;
+  /** The configured payment providers (WeChat Pay, Alipay, the sandbox). */
+  payments: PaymentProviders;
 }

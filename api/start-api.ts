@@ -16,6 +16,7 @@ import type { AppDeps } from './app-deps.js';
 import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
 import { createSessions } from './sessions.js';
+import { configuredPaymentProviders } from '../core/payments/configured-payment-providers.js';
 import { cachedEffectCatalog } from '../core/effects/effect-catalog.js';
 import type { EffectProviderModule } from '../core/effects/effect-provider.js';
 import { providerAvailability, SHIPPED_PROVIDERS } from '../core/effects/effect-providers.js';
@@ -51,6 +52,8 @@ const CATALOG_TTL_MS = 10_000;
 
 export async function startApi(config: Readonly<Config>, logger: Logger, extensions: ApiExtensions = {}): Promise<RunningApi> {
   assertSafeToListen(config);
+  // Bad payment settings stop the API here, before it opens anything.
+  const payments = configuredPaymentProviders(config);
   const metrics = createMetrics({ service: 'api', version: config.version });
   const reporter = await createErrorReporter(config, 'api', logger);
   const db = createDb(config, 'cosnap-api', logger);
@@ -81,7 +84,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
     catalog: cachedEffectCatalog(db, { ttlMs: CATALOG_TTL_MS, metrics }),
     availability: providerAvailability(config, [...SHIPPED_PROVIDERS, ...(extensions.providers ?? [])]),
   };
-  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, effects, metrics, reporter };
+  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, effects, metrics, reporter, payments };
 
   const app = createApp(deps);
   const handle = app.callback();

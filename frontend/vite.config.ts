@@ -21,7 +21,8 @@ export default defineConfig({
     target: 'es2022',
     rolldownOptions: {
       // solid-js and the router in one long-cached chunk, apart from app code that changes every release.
-      output: { codeSplitting: { groups: [{ name: 'vendor', test: /node_modules/ }] } },
+      // The QR encoder is left out: only the Credits page loads it, lazily, when an order shows a QR code.
+      output: { codeSplitting: { groups: [{ name: 'vendor', test: /node_modules\/(?!uqr\/)/ }] } },
     },
   },
   server: { proxy },

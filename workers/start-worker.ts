@@ -23,6 +23,7 @@ import { startWorkerHttpServer, type WorkerHttpServer } from '../dashboard/worke
 import { observeJobs, observeProvider } from './observe-job.js';
 import type { EffectProviderModule } from '../core/effects/effect-provider.js';
 import { createEffectProviders, SHIPPED_PROVIDERS } from '../core/effects/effect-providers.js';
+import { configuredPaymentProviders } from '../core/payments/configured-payment-providers.js';
 
 /** The BullMQ job scheduler that ran the sweep before its schedule moved to Postgres; removed where it lingers. */
 const LEGACY_SWEEP_SCHEDULER_ID = 'accepted-jobs-sweep';
@@ -58,6 +59,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
   const registry = extensions.registry ?? QUEUES;
   // The rule is for processes that listen, and a worker listens only on its metrics port.
   if (config.metrics.workerPort) assertSafeToListen(config);
+  // Bad payment settings stop the worker here, before it opens anything.
+  const paymentProviders = configuredPaymentProviders(config);
   const metrics = createMetrics({ service: 'worker', version: config.version });
   const reporter = await createErrorReporter(config, 'worker', logger);
   const db = createDb(config, 'cosnap-worker', logger);
@@ -83,7 +86,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
   const built = createEffectProviders({ config, logger, renderPool: threads }, [...SHIPPED_PROVIDERS, ...(extensions.providers ?? [])]);
   const providers = new Map([...built].map(([id, provider]) => [id, observeProvider(provider, metrics)]));
 
-  const builtin = builtinProcessors({ config, db, queues, storage, logger, providers, shutdownSignal: shutdown.signal });
+  const builtin = builtinProcessors({ config, db, queues, storage, logger, providers, shutdownSignal: shutdown.signal, metrics, paymentProviders });
   const table: Record<string, Processor> = { ...(builtin as unknown as Record<string, Processor>), ...extensions.processors?.({ db, queues, logger, config }) };
   assertCompleteProcessorTable(table, registry);
   const dispatch = postponeOnOutage(dispatchByJobName(table), {

@@ -6,6 +6,7 @@ import { effectPaths } from '../routes/effects-contract.js';
 import { uploadPaths } from '../routes/uploads-contract.js';
 import { jobPaths, jobStreamEvent } from '../routes/jobs-contract.js';
 import { filePaths } from '../routes/files-contract.js';
+import { paymentPaths } from '../routes/payments-contract.js';
 import { openApiPaths } from '../routes/openapi-contract.js';
 import { adminSessionPaths } from '../routes/admin-session-contract.js';
 import { bullBoardPaths, metricsPaths } from './dashboard-contract.js';
@@ -23,6 +24,7 @@ export const ROUTE_CONTRACTS: readonly RouteContract[] = [
   { paths: uploadPaths },
   { paths: jobPaths, schemas: { JobStreamEvent: jobStreamEvent } },
   { paths: filePaths },
+  { paths: paymentPaths },
   { paths: adminSessionPaths },
   { paths: bullBoardPaths },
   { paths: openApiPaths },

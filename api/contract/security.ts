@@ -38,6 +38,15 @@ export const securitySchemes = {
     scheme: 'bearer',
     description: 'METRICS_TOKEN, when set.',
   },
+  wechatPaySignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Wechatpay-Signature',
+    description:
+      'WeChat Pay’s RSA-SHA256 signature over `Wechatpay-Timestamp`, `Wechatpay-Nonce` and the exact body, checked ' +
+      'with the platform certificate `Wechatpay-Serial` names; the resource is then decrypted with the APIv3 key. ' +
+      'A notification that fails either check changes nothing.',
+  },
 } satisfies NonNullable<ZodOpenApiComponentsObject['securitySchemes']>;
 
 type SchemeName = keyof typeof securitySchemes;
@@ -55,4 +64,11 @@ export const security = {
   admin: [...requirement('adminCookie'), ...requirement('adminBasic')],
   /** Open unless METRICS_TOKEN is set (and closed in production unless METRICS_PUBLIC). */
   metrics: [...requirement('metricsToken'), {}],
+  /** WeChat Pay's notifications prove their sender by the platform certificate's signature, not by a token. */
+  wechatPaySignature: requirement('wechatPaySignature'),
+  /**
+   * Alipay signs a notification inside its form body (`sign`, RSA2), which no OpenAPI security scheme can place;
+   * the operation documents the field instead, and needs no credential of ours.
+   */
+  alipayFormSignature: [],
 };

@@ -9,6 +9,7 @@ const RegisterPage = lazy(() => import('./auth/register-page'));
 const JobPage = lazy(() => import('./jobs/job-page'));
 const CreationsPage = lazy(() => import('./jobs/creations-page'));
 const CreditsPage = lazy(() => import('./credits/credits-page'));
+const SandboxPayPage = lazy(() => import('./credits/sandbox-pay-page'));
 const NotFoundPage = lazy(() => import('./components/not-found-page'));
 
 export function App() {
@@ -20,6 +21,7 @@ export function App() {
       <Route path="/jobs/:id" component={JobPage} />
       <Route path="/creations" component={CreationsPage} />
       <Route path="/credits" component={CreditsPage} />
+      <Route path="/credits/sandbox-pay/:id" component={SandboxPayPage} />
       <Route path="*404" component={NotFoundPage} />
     </Router>
   );

@@ -11,6 +11,7 @@ import type { effect, effectList } from '../../../api/routes/effects-contract';
 import type { upload } from '../../../api/routes/uploads-contract';
 import type { job, jobEnvelope, jobPage, jobResult, jobStatus, submitJobBody } from '../../../api/routes/jobs-contract';
 import type { adminSession } from '../../../api/routes/admin-session-contract';
+import type { createPaymentOrderBody, creditPackage, paymentOrder, paymentOrderStatus, paymentProvider } from '../../../api/routes/payments-contract';
 
 export type { ErrorCode };
 
@@ -54,3 +55,9 @@ export type JobEnvelope = z.output<typeof jobEnvelope>;
 export type Page<T> = Omit<z.output<typeof jobPage>, 'items'> & { items: T[] };
 
 export type AdminSession = z.output<typeof adminSession>;
+
+export type PaymentProvider = z.output<typeof paymentProvider>;
+export type PaymentOrderStatus = z.output<typeof paymentOrderStatus>;
+export type CreditPackage = z.output<typeof creditPackage>;
+export type PaymentOrder = z.output<typeof paymentOrder>;
+export type PaymentOrderRequest = z.input<typeof createPaymentOrderBody>;
