@@ -4,10 +4,13 @@ import type { AccessTokens } from '../core/auth/access-tokens.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { Metrics } from '../core/observability/metrics.js';
 import type { ErrorReporter } from '../core/observability/sentry.js';
+import type { PaymentProviders } from '../core/payments/payment-providers.js';
 import type { Queues } from '../core/queues/queues.js';
 import type { RedisClient } from '../core/queues/redis-connection.js';
 import type { ObjectStorage } from '../core/storage/object-storage.js';
 import type { Sessions } from './sessions.js';
+import type { EffectCatalogCache } from '../core/effects/effect-catalog.js';
+import type { ProviderAvailability } from '../core/effects/effect-providers.js';
 import type { JobEventHub } from './sse/job-event-hub.js';
 
 /** What the HTTP layer is built from; `api/server.ts` makes the real ones, tests make the same against real services. */
@@ -24,8 +27,12 @@ export interface AppDeps {
   /** Which sessions are still live (revocations), and announcing new revocations. */
   sessions: Sessions;
   jobEvents: JobEventHub;
+  /** The effect catalog (cached) and which providers this process's configuration can run. */
+  effects: { catalog: EffectCatalogCache; availability: ProviderAvailability };
   /** This process's Prometheus registry and metrics. */
   metrics: Metrics;
   /** Sentry, or a no-op when SENTRY_DSN is unset. */
   reporter: ErrorReporter;
+  /** The configured payment providers (WeChat Pay, Alipay, the sandbox). */
+  payments: PaymentProviders;
 }

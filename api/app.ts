@@ -19,6 +19,9 @@ import { fileRoutes } from './routes/files.js';
 import { thumbnailRoutes } from './routes/thumbnails.js';
 import { isLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { frontendRoutes } from './routes/frontend.js';
+import { paymentRoutes } from './routes/payments.js';
+import { paymentNotificationRoutes } from './routes/payment-notifications.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { adminSessionRoutes } from './routes/admin-session.js';
 import { BULL_BOARD_PATH, bullBoard } from '../dashboard/bull-board.js';
@@ -71,6 +74,7 @@ export function createApp(deps: AppDeps): Koa {
 
   // No body is parsed here: each route that takes one opts in (`middleware/json-body.ts`) after its limiters.
   const guards = createRouteGuards(deps);
+  const paymentDeps = { db: deps.db, providers: deps.payments, logger, metrics: deps.metrics, config };
   const routers = [
     ...(config.metrics.enabled ? [metricsRoutes({ registry: deps.metrics.registry, access: config.metrics })] : []),
     adminSessionRoutes(deps, guards),
@@ -81,11 +85,14 @@ export function createApp(deps: AppDeps): Koa {
     effectRoutes(deps, guards),
     uploadRoutes(deps, guards),
     jobRoutes(deps, guards),
+    paymentRoutes(deps, paymentDeps, guards),
+    paymentNotificationRoutes(deps, paymentDeps),
     // Only local disk needs the API to serve its objects; other backends hand out URLs of their own.
     ...(isLocalDiskStorage(deps.storage) ? [fileRoutes({ signingSecret: config.storage.signingSecret, storage: deps.storage })] : []),
     ...(isLocalDiskStorage(deps.storage)
       ? [thumbnailRoutes({ signingSecret: config.storage.signingSecret, storage: deps.storage, cacheDir: config.storage.dir })]
       : []),
+    openApiRoutes(deps),
   ];
   for (const router of routers) {
     app.use(router.routes());

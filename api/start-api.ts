@@ -16,6 +16,10 @@ import type { AppDeps } from './app-deps.js';
 import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
 import { createSessions } from './sessions.js';
+import { configuredPaymentProviders } from '../core/payments/configured-payment-providers.js';
+import { cachedEffectCatalog } from '../core/effects/effect-catalog.js';
+import type { EffectProviderModule } from '../core/effects/effect-provider.js';
+import { providerAvailability, SHIPPED_PROVIDERS } from '../core/effects/effect-providers.js';
 
 function waitUntilReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
@@ -39,10 +43,17 @@ export interface RunningApi {
 /** What the tests plug into the API beyond what ships: storage backends (chosen by STORAGE_BACKEND like any). */
 export interface ApiExtensions {
   storageBackends?: Readonly<Record<string, StorageBackendFactory>>;
+  /** Effect providers beyond the shipped ones; the API only asks them whether they are available. */
+  providers?: readonly EffectProviderModule[];
 }
+
+/** How stale the catalog a process serves may be; clients are told to keep it 60 s anyway (Cache-Control). */
+const CATALOG_TTL_MS = 10_000;
 
 export async function startApi(config: Readonly<Config>, logger: Logger, extensions: ApiExtensions = {}): Promise<RunningApi> {
   assertSafeToListen(config);
+  // Bad payment settings stop the API here, before it opens anything.
+  const payments = configuredPaymentProviders(config);
   const metrics = createMetrics({ service: 'api', version: config.version });
   const reporter = await createErrorReporter(config, 'api', logger);
   const db = createDb(config, 'cosnap-api', logger);
@@ -69,7 +80,11 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
     const checks = await probeDependencies({ db, redis });
     return { postgres: checks.postgres.ok, redis: checks.redis.ok };
   });
-  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, metrics, reporter };
+  const effects = {
+    catalog: cachedEffectCatalog(db, { ttlMs: CATALOG_TTL_MS, metrics }),
+    availability: providerAvailability(config, [...SHIPPED_PROVIDERS, ...(extensions.providers ?? [])]),
+  };
+  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, effects, metrics, reporter, payments };
 
   const app = createApp(deps);
   const handle = app.callback();

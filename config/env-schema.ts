@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { paymentEnvFields } from './payment-env.js';
 
 /** Sizes like `10mb`, `512kb` or a plain byte count. */
 const byteSize = z
@@ -136,6 +137,8 @@ export const envSchema = z.object({
   ADMIN_READONLY_ROLE: z.enum(['user', 'ops', 'admin']).default('ops'),
   ADMIN_SESSION_TTL: duration.default(30 * 60_000),
   APP_VERSION: z.string().optional(),
+
+  ...paymentEnvFields({ duration, bool, int }),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,5 +1,6 @@
 import { envSchema, int, type Env } from './env-schema.js';
 import { localSecrets, SECRET_NAMES, type SecretName } from './local-secrets.js';
+import { paymentsConfig, type PaymentsConfig } from './payment-config.js';
 import { QUEUES, type QueueRegistry } from '../core/queues/job-registry.js';
 
 export type { QueueName } from '../core/queues/job-registry.js';
@@ -86,6 +87,7 @@ export interface Config {
     readOnlyRole: 'user' | 'ops' | 'admin';
     sessionTtlMs: number;
   };
+  payments: PaymentsConfig;
   version: string;
   security: {
     /** Secrets that would not pass production's checks; unset ones were generated into SECRETS_FILE. */
@@ -283,6 +285,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
       readOnlyRole: env.ADMIN_READONLY_ROLE,
       sessionTtlMs: env.ADMIN_SESSION_TTL,
     },
+    payments: paymentsConfig(env, (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''), isProduction),
     version: env.APP_VERSION ?? '0.1.0',
     security: { weakSecrets, developmentExplicit: raw.NODE_ENV === 'development' },
   };

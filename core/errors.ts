@@ -1,23 +1,27 @@
 /** The five error classes ops alert on; each maps to one HTTP status family, one metric label, one log field. */
 export type ErrorClass = 'validation' | 'authentication' | 'database' | 'external_api' | 'payment';
 
-export type ErrorCode =
-  | 'VALIDATION_FAILED'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'INSUFFICIENT_CREDITS'
-  | 'TOO_MANY_ACTIVE_JOBS'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RATE_LIMITED'
-  | 'UNAVAILABLE'
-  | 'PROVIDER_UNAVAILABLE'
-  | 'PROVIDER_FAILED'
-  | 'PAYMENT_FAILED'
-  | 'INTERNAL';
+/** Every stable error code a client can receive; the API contract (`api/contract/`) publishes this list. */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'IDEMPOTENCY_KEY_REUSED',
+  'INSUFFICIENT_CREDITS',
+  'TOO_MANY_ACTIVE_JOBS',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'UNAVAILABLE',
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_FAILED',
+  'PAYMENT_FAILED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
  * A failure the domain expects and can describe. It carries no HTTP: `api/` maps `code` to a status.

@@ -29,10 +29,12 @@ export default defineConfig(({ mode }) => ({
       // solid-js and the router in one long-cached chunk, apart from app code that changes every release; the code
       // every page runs (API client, session, i18n, shared components) in one chunk rather than a handful of tiny
       // ones, each of which a phone would wait a round trip for before the first paint. Pages stay their own chunks.
+      // The QR encoder is left out of the vendor chunk: only the Credits page loads it, lazily, when an order shows
+      // a QR code.
       output: {
         codeSplitting: {
           groups: [
-            { name: 'vendor', test: /node_modules/ },
+            { name: 'vendor', test: /node_modules\/(?!uqr\/)/ },
             { name: 'app', test: /frontend\/src\/(api|auth|i18n|components|effects|upload|admin)\// },
           ],
         },

@@ -6,7 +6,7 @@ import { PermanentJobError, runEffectJob } from '../core/jobs/run-effect-job.js'
 import { finishJobWithRefund, markJobHandedBack, markJobRetrying } from '../core/jobs/effect-job-lifecycle.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { ObjectStorage } from '../core/storage/object-storage.js';
-import type { RenderPool } from '../core/effects/render-pool.js';
+import type { EffectProvider } from '../core/effects/effect-provider.js';
 
 const USER_FACING_FAILURE = 'The effect could not be completed; your credits were refunded';
 
@@ -20,7 +20,7 @@ export function effectRunProcessor(deps: {
   db: Knex;
   storage: ObjectStorage;
   logger: Logger;
-  renderPool: RenderPool;
+  providers: ReadonlyMap<string, EffectProvider>;
   shutdownSignal: AbortSignal;
 }) {
   return async (job: Job<JobPayloads['EffectRun']>, token?: string): Promise<void> => {
@@ -31,7 +31,7 @@ export function effectRunProcessor(deps: {
           db: deps.db,
           storage: deps.storage,
           logger: deps.logger,
-          renderPool: deps.renderPool,
+          providers: deps.providers,
           // Best effort: a lost progress event costs a watcher one refresh, while a failed one must not fail
           // the render (Redis may have lost the job under us; the row is what counts).
           notify: (progress) =>

@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { errorClassOf } from '../core/errors.js';
-import type { RenderPool } from '../core/effects/render-pool.js';
+import type { EffectProvider } from '../core/effects/effect-provider.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { Metrics } from '../core/observability/metrics.js';
 import type { ErrorReporter } from '../core/observability/sentry.js';
@@ -74,22 +74,24 @@ export function observeJobs(
   };
 }
 
-/** Counts and times effect renders as provider calls (the local renderer today; remote providers later). */
-export function observeRenderPool(pool: RenderPool, metrics: Metrics, provider = 'local'): RenderPool {
+/** Counts and times a provider's runs as provider calls, labelled by the provider's id. */
+export function observeProvider(provider: EffectProvider, metrics: Metrics): EffectProvider {
+  const labels = { provider: provider.id };
   return {
-    async render(...args) {
-      const stop = metrics.providerCallDuration.startTimer({ provider });
+    id: provider.id,
+    async run(...args) {
+      const stop = metrics.providerCallDuration.startTimer(labels);
       try {
-        const rendered = await pool.render(...args);
-        metrics.providerCalls.inc({ provider, outcome: 'success' });
-        return rendered;
+        const outputs = await provider.run(...args);
+        metrics.providerCalls.inc({ ...labels, outcome: 'success' });
+        return outputs;
       } catch (error) {
-        metrics.providerCalls.inc({ provider, outcome: 'error' });
+        metrics.providerCalls.inc({ ...labels, outcome: 'error' });
         throw error;
       } finally {
         stop();
       }
     },
-    close: () => pool.close(),
+    ...(provider.close && { close: () => provider.close!() }),
   };
 }

@@ -3,10 +3,13 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { Queues } from '../core/queues/queues.js';
 import type { ObjectStorage } from '../core/storage/object-storage.js';
-import type { RenderPool } from '../core/effects/render-pool.js';
+import type { Metrics } from '../core/observability/metrics.js';
+import type { PaymentProviders } from '../core/payments/payment-providers.js';
+import type { EffectProvider } from '../core/effects/effect-provider.js';
 import { acceptedJobsSweep } from './accepted-jobs-sweep-processor.js';
 import { effectRunProcessor } from './effect-run-processor.js';
 import { leasedProcessor } from './leased-processor.js';
+import { paymentProcessors } from './payment-processors.js';
 import type { ProcessorTable } from './processor-table.js';
 
 export interface ProcessorDeps {
@@ -15,9 +18,12 @@ export interface ProcessorDeps {
   queues: Queues;
   storage: ObjectStorage;
   logger: Logger;
-  renderPool: RenderPool;
+  /** The effect providers this worker can run, by id. */
+  providers: ReadonlyMap<string, EffectProvider>;
   /** Aborted when the worker stops and hands its jobs back. */
   shutdownSignal: AbortSignal;
+  metrics: Metrics;
+  paymentProviders: PaymentProviders;
 }
 
 /**
@@ -29,5 +35,6 @@ export function builtinProcessors(deps: ProcessorDeps): ProcessorTable {
   return {
     EffectRun: effectRunProcessor(deps),
     AcceptedJobsSweep: leasedProcessor({ db, logger }, 'AcceptedJobsSweep', acceptedJobsSweep({ db, queues, logger, graceMs: config.jobs.sweepGraceMs })),
+    ...paymentProcessors({ db, logger, metrics: deps.metrics, config, providers: deps.paymentProviders }),
   };
 }

@@ -20,7 +20,10 @@ import { createMetrics } from '../core/observability/metrics.js';
 import { cachedQueueSampler } from '../core/observability/queue-sampler.js';
 import { createErrorReporter } from '../core/observability/sentry.js';
 import { startWorkerHttpServer, type WorkerHttpServer } from '../dashboard/worker-http-server.js';
-import { observeJobs, observeRenderPool } from './observe-job.js';
+import { observeJobs, observeProvider } from './observe-job.js';
+import type { EffectProviderModule } from '../core/effects/effect-provider.js';
+import { createEffectProviders, SHIPPED_PROVIDERS } from '../core/effects/effect-providers.js';
+import { configuredPaymentProviders } from '../core/payments/configured-payment-providers.js';
 
 /** The BullMQ job scheduler that ran the sweep before its schedule moved to Postgres; removed where it lingers. */
 const LEGACY_SWEEP_SCHEDULER_ID = 'accepted-jobs-sweep';
@@ -46,6 +49,8 @@ export interface ExtensionDeps {
 export interface WorkerExtensions {
   registry?: QueueRegistry;
   processors?(deps: ExtensionDeps): Record<string, Processor>;
+  /** Effect providers beyond the shipped ones; the effect's `provider` picks one like any. */
+  providers?: readonly EffectProviderModule[];
   /** Storage backends beyond the shipped ones, chosen by STORAGE_BACKEND like any. */
   storageBackends?: Readonly<Record<string, StorageBackendFactory>>;
 }
@@ -54,6 +59,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
   const registry = extensions.registry ?? QUEUES;
   // The rule is for processes that listen, and a worker listens only on its metrics port.
   if (config.metrics.workerPort) assertSafeToListen(config);
+  // Bad payment settings stop the worker here, before it opens anything.
+  const paymentProviders = configuredPaymentProviders(config);
   const metrics = createMetrics({ service: 'worker', version: config.version });
   const reporter = await createErrorReporter(config, 'worker', logger);
   const db = createDb(config, 'cosnap-worker', logger);
@@ -75,9 +82,11 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
   });
   // Thread start-up and loading sharp take a few hundred ms: paid here rather than by the first job.
   if (config.worker.queues.includes(queueOfJob('EffectRun'))) await threads.warm();
-  const renderPool = observeRenderPool(threads, metrics);
+  // Only providers this process's configuration can run are built; the others' effects fail with a clear code.
+  const built = createEffectProviders({ config, logger, renderPool: threads }, [...SHIPPED_PROVIDERS, ...(extensions.providers ?? [])]);
+  const providers = new Map([...built].map(([id, provider]) => [id, observeProvider(provider, metrics)]));
 
-  const builtin = builtinProcessors({ config, db, queues, storage, logger, renderPool, shutdownSignal: shutdown.signal });
+  const builtin = builtinProcessors({ config, db, queues, storage, logger, providers, shutdownSignal: shutdown.signal, metrics, paymentProviders });
   const table: Record<string, Processor> = { ...(builtin as unknown as Record<string, Processor>), ...extensions.processors?.({ db, queues, logger, config }) };
   assertCompleteProcessorTable(table, registry);
   const dispatch = postponeOnOutage(dispatchByJobName(table), {
@@ -172,7 +181,8 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
       }
       clearTimeout(timer);
       await httpServer?.close();
-      await renderPool.close();
+      for (const provider of providers.values()) await provider.close?.();
+      await threads.close();
       await queues.close();
       for (const connection of workerConnections) connection.disconnect();
       producerRedis.disconnect();

@@ -3,25 +3,7 @@ import { DomainError, errorClassOf, infrastructureOutageOf, STATUS_OF_CLASS, typ
 import type { Logger } from '../../core/observability/logger.js';
 import type { Metrics } from '../../core/observability/metrics.js';
 import type { ErrorReporter } from '../../core/observability/sentry.js';
-
-const STATUS_BY_CODE: Record<ErrorCode, number> = {
-  VALIDATION_FAILED: 400,
-  PROVIDER_UNAVAILABLE: 400,
-  PAYMENT_FAILED: 402,
-  PROVIDER_FAILED: 502,
-  UNAUTHENTICATED: 401,
-  INSUFFICIENT_CREDITS: 402,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  IDEMPOTENCY_KEY_REUSED: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  TOO_MANY_ACTIVE_JOBS: 429,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-};
+import { STATUS_BY_CODE } from '../contract/error-statuses.js';
 
 /** Errors thrown by Koa's own helpers and body parsers carry an HTTP status; give them our codes. */
 function codeForHttpStatus(status: number): ErrorCode {

@@ -1,13 +1,12 @@
 import Router from '@koa/router';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { endOwnSession, listSessions } from '../../core/auth/session-list.js';
 import { revokeAllUserSessions } from '../../core/auth/sessions.js';
 import { authCookies } from '../auth-cookies.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
 import { parseParams } from '../validate.js';
-
-const sessionParams = z.object({ id: z.uuid({ error: 'Not a session id' }) });
+import { sessionParams, type accountSessionList } from './account-sessions-contract.js';
 
 /** The account page's view of where the user is signed in, and signing out of any of those places. */
 export function accountSessionRoutes(deps: Pick<AppDeps, 'db' | 'config' | 'sessions'>, guards: RouteGuards): Router {
@@ -17,7 +16,7 @@ export function accountSessionRoutes(deps: Pick<AppDeps, 'db' | 'config' | 'sess
 
   router.get('/', guards.signedIn, async (ctx) => {
     const { userId, sessionId } = ctx.state.user!;
-    ctx.body = { items: await listSessions(db, userId, sessionId) };
+    ctx.body = { items: await listSessions(db, userId, sessionId) } satisfies z.input<typeof accountSessionList>;
   });
 
   /** Ends one session: its refresh token stops working and its access tokens are refused from now on. */

@@ -1,11 +1,13 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import type { z } from 'zod';
 import { getAccount } from '../../core/auth/accounts.js';
 import { forbidden } from '../../core/errors.js';
 import { ADMIN_COOKIE, ADMIN_COOKIE_PATH, signAdminCookie } from '../../dashboard/admin-cookie.js';
 import type { AppDeps } from '../app-deps.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
 import { setStrictCookie } from '../strict-cookie.js';
+import type { adminSession } from './admin-session-contract.js';
 
 /** POST trades a valid access token for the admin cookie (`dashboard/admin-cookie.ts`); DELETE clears it. */
 export function adminSessionRoutes({ config, db }: Pick<AppDeps, 'config' | 'db'>, guards: Pick<RouteGuards, 'anyone' | 'signedIn'>): Router {
@@ -20,7 +22,12 @@ export function adminSessionRoutes({ config, db }: Pick<AppDeps, 'config' | 'db'
     if (role !== 'admin' && role !== config.admin.readOnlyRole) throw forbidden();
     const expiresAt = Date.now() + config.admin.sessionTtlMs;
     setCookie(ctx, signAdminCookie(config.auth.accessSecret, user, expiresAt));
-    ctx.body = { role, readOnly: role !== 'admin', expiresAt: new Date(expiresAt).toISOString(), url: '/admin/queues' };
+    ctx.body = {
+      role,
+      readOnly: role !== 'admin',
+      expiresAt: new Date(expiresAt).toISOString(),
+      url: '/admin/queues',
+    } satisfies z.input<typeof adminSession>;
   });
 
   router.delete('/session', guards.anyone, (ctx) => {

@@ -1,39 +1,24 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { authenticate, changePassword, getAccount, registerAccount, type Account } from '../../core/auth/accounts.js';
 import { familyOfRefreshToken } from '../../core/auth/refresh-tokens.js';
 import { continueSession, endSession, startSession } from '../../core/auth/sessions.js';
 import { DomainError } from '../../core/errors.js';
+import type { SessionClaims } from '../../core/auth/session-revocations.js';
+import { ADMIN_COOKIE, ADMIN_COOKIE_PATH, signAdminCookie } from '../../dashboard/admin-cookie.js';
 import { bearerToken } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
 import { authCookies, REFRESH_COOKIE } from '../auth-cookies.js';
 import { setSessionHint } from '../session-hint-cookie.js';
+import { setStrictCookie } from '../strict-cookie.js';
 import { parseBody } from '../validate.js';
+import { loginBody, passwordBody, registerBody, type authResponse, type refreshResponse } from './auth-contract.js';
 
 /** An email and two passwords of at most 256 characters, with room to spare. */
 const AUTH_BODY_BYTES = 16 * 1024;
-
-const email = z.string().trim().pipe(z.email({ error: 'Enter a valid email address' }).max(254));
-const newPassword = z
-  .string({ error: 'Enter a password' })
-  .min(8, { error: 'Use at least 8 characters' })
-  .max(256, { error: 'Use at most 256 characters' });
-
-const registerBody = z.object({ email, password: newPassword });
-
-// Login does not re-check the password rules: they may change, and old passwords must still work.
-const loginBody = z.object({
-  email,
-  password: z.string({ error: 'Enter your password' }).min(1, { error: 'Enter your password' }).max(256),
-});
-
-const passwordBody = z.object({
-  currentPassword: z.string({ error: 'Enter your current password' }).min(1, { error: 'Enter your current password' }).max(256),
-  newPassword,
-});
 
 export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
   const { config, db, accessTokens, sessions } = deps;
@@ -43,12 +28,23 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
 
   const cookies = authCookies(config);
   const setRefreshCookie = (ctx: Context, token: string | null) => cookies.setRefresh(ctx, token);
+  /**
+   * Every session carries the /admin cookie, whatever its role, renewed with each refresh: a page load of
+   * /admin/queues then knows who asks, so a plain user is told 403 rather than asked to sign in. The board reads
+   * the role from the database on every request; the cookie only names the session.
+   */
+  const setAdminCookie = (ctx: Context, claims: SessionClaims) => {
+    const maxAgeMs = config.admin.sessionTtlMs;
+    const value = signAdminCookie(config.auth.accessSecret, claims, Date.now() + maxAgeMs);
+    setStrictCookie(ctx, { name: ADMIN_COOKIE, path: ADMIN_COOKIE_PATH, value, maxAgeMs, sslEnabled: config.http.sslEnabled });
+  };
 
   /** Every sign-in starts a new session, labelled with the browser it came from; API calls carry the access token. */
   const signIn = async (ctx: Context, user: Account) => {
     const { refresh, claims } = await startSession(db, user.id, { ttlMs, userAgent: ctx.get('User-Agent') });
     setRefreshCookie(ctx, refresh.token);
-    return { user, accessToken: await accessTokens.issue(claims) };
+    setAdminCookie(ctx, claims);
+    return { user, accessToken: await accessTokens.issue(claims) } satisfies z.input<typeof authResponse>;
   };
 
   router.post('/register', guards.anyone, guards.limit.auth, body, async (ctx) => {
@@ -84,7 +80,8 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
       throw error;
     }
     setRefreshCookie(ctx, grant.refresh.token);
-    ctx.body = { accessToken: await accessTokens.issue(grant.claims) };
+    setAdminCookie(ctx, grant.claims);
+    ctx.body = { accessToken: await accessTokens.issue(grant.claims) } satisfies z.input<typeof refreshResponse>;
   });
 
   /**

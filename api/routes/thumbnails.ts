@@ -1,22 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Router from '@koa/router';
-import { z } from 'zod';
 import { forbidden, notFound } from '../../core/errors.js';
 import { verifyObjectUrl } from '../../core/storage/url-signature.js';
-import {
-  createThumbnailCache,
-  THUMBNAIL_FORMATS,
-  THUMBNAIL_MIME,
-  THUMBNAIL_WIDTHS,
-} from '../../core/thumbnails/thumbnail-cache.js';
+import { createThumbnailCache, THUMBNAIL_MIME } from '../../core/thumbnails/thumbnail-cache.js';
 import type { LocalDiskStorage } from '../../core/storage/local-disk-storage.js';
 import { parseParams } from '../validate.js';
-
-const variantParams = z.object({
-  width: z.coerce.number().pipe(z.union(THUMBNAIL_WIDTHS.map((width) => z.literal(width)))),
-  format: z.enum(THUMBNAIL_FORMATS),
-});
+import { thumbnailParams } from './thumbnails-contract.js';
 
 const single = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
 
@@ -34,7 +24,7 @@ export function thumbnailRoutes(deps: { signingSecret: string; storage: LocalDis
   const cache = createThumbnailCache({ dir: join(resolve(deps.cacheDir), '.thumbs') });
 
   router.get('/thumbs/:width/:format/*key', async (ctx) => {
-    const { width, format } = parseParams(variantParams, ctx.params);
+    const { width, format } = parseParams(thumbnailParams, ctx.params);
     let source: string;
     let key: string;
     try {

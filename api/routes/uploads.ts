@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import Router from '@koa/router';
 import busboy from 'busboy';
 import type { Middleware } from 'koa';
+import type { z } from 'zod';
 import { DomainError, notFound, validationFailed } from '../../core/errors.js';
 import { acceptUpload } from '../../core/uploads/accept-upload.js';
 import { receiveImageStream, type ReceivedFile } from '../../core/uploads/receive-image-stream.js';
@@ -11,6 +12,7 @@ import { payloadTooLarge } from '../../core/uploads/upload-errors.js';
 import { findOwnUpload, toUploadView } from '../../core/uploads/upload-records.js';
 import type { AppDeps } from '../app-deps.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
+import type { upload as uploadView } from './uploads-contract.js';
 
 /** Room for the multipart boundaries and part headers around the file itself. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -88,7 +90,9 @@ export function uploadRoutes(deps: AppDeps, guards: RouteGuards): Router {
 
       const received = await receiveFileField(ctx.req, { maxFileBytes, maxBodyBytes });
       ctx.status = 201;
-      ctx.body = await acceptUpload({ db, storage, config }, { userId: ctx.state.user!.userId, receivedPath: received.path });
+      ctx.body = (await acceptUpload({ db, storage, config }, { userId: ctx.state.user!.userId, receivedPath: received.path })) satisfies z.input<
+        typeof uploadView
+      >;
       deps.metrics.uploadBytes.inc(received.bytes);
       deps.metrics.uploadSize.observe(received.bytes);
     },
@@ -98,7 +102,7 @@ export function uploadRoutes(deps: AppDeps, guards: RouteGuards): Router {
     // Anything but a UUID is a missing upload, like another user's: nothing reaches SQL.
     const upload = await findOwnUpload(db, ctx.state.user!.userId, ctx.params.id ?? '');
     if (!upload) throw notFound('Upload');
-    ctx.body = await toUploadView(upload, storage, config.storage.signedUrlTtlMs);
+    ctx.body = (await toUploadView(upload, storage, config.storage.signedUrlTtlMs)) satisfies z.input<typeof uploadView>;
   });
 
   return router;

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { DomainError } from '../errors.js';
 
+/** What `move_credits` raises when a movement would overdraw the balance. */
+const INSUFFICIENT_CREDITS_SQLSTATE = 'CS005';
+
 export type LedgerReason = 'signup_grant' | 'job_reserve' | 'job_refund' | 'purchase' | 'adjustment';
 
 export interface CreditMovement {
@@ -13,32 +16,25 @@ export interface CreditMovement {
 }
 
 /**
- * Appends one ledger row and moves the cached balance, in the caller's transaction. Returns false when the
- * key was already used (nothing changes). A movement that would take the balance below zero throws
- * INSUFFICIENT_CREDITS and, the transaction being aborted by the caller, changes nothing.
+ * Appends one ledger row and moves the cached balance, in the caller's transaction, by the database's
+ * `move_credits` (migration 0007) — the same rules `accept_effect_job` reserves with. Returns false when the key was
+ * already used (nothing changes). A movement that would take the balance below zero throws INSUFFICIENT_CREDITS
+ * and, the transaction being aborted by the caller, changes nothing.
  */
 export async function moveCredits(trx: Knex.Transaction, movement: CreditMovement): Promise<boolean> {
-  const inserted = await trx('credit_ledger')
-    .insert({
-      user_id: movement.userId,
-      delta: movement.delta,
-      reason: movement.reason,
-      idempotency_key: movement.idempotencyKey,
-    })
-    .onConflict('idempotency_key')
-    .ignore()
-    .returning('id');
-  if (inserted.length === 0) return false;
-
-  const updated = await trx('users')
-    .where('id', movement.userId)
-    .andWhere('credit_balance', '>=', Math.max(0, -movement.delta))
-    .increment('credit_balance', movement.delta)
-    .returning('credit_balance');
-  if (updated.length === 0) {
-    throw new DomainError('INSUFFICIENT_CREDITS', 'Not enough credits for this effect', 'validation');
+  try {
+    const result = await trx.raw<{ rows: { moved: boolean }[] }>('SELECT move_credits(?::uuid, ?::integer, ?::ledger_reason, ?) AS moved', [
+      movement.userId,
+      movement.delta,
+      movement.reason,
+      movement.idempotencyKey,
+    ]);
+    return result.rows[0]?.moved === true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === INSUFFICIENT_CREDITS_SQLSTATE)
+      throw new DomainError('INSUFFICIENT_CREDITS', 'Not enough credits for this effect', 'validation', undefined, { cause: error });
+    throw error;
   }
-  return true;
 }
 
 export async function creditBalance(db: Knex, userId: string): Promise<number> {

@@ -2,14 +2,29 @@ import type { Knex } from 'knex';
 import { Effect } from '../../db/models/effect.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { LocalizedText } from './effect-definition.js';
+import type { ProviderAvailability } from './effect-providers.js';
 
 export interface EffectView {
   id: string;
   name: LocalizedText;
   description: LocalizedText;
-  provider: 'local' | 'runninghub';
+  provider: string;
   costCredits: number;
   params: Record<string, unknown>;
+}
+
+/** An effect as `GET /api/effects` shows it: with whether this deployment can run it now, and why not. */
+export interface AvailableEffectView extends EffectView {
+  available: boolean;
+  unavailableReason?: string;
+}
+
+/** Availability is this process's to decide (its configuration), not the catalog's: added on the way out. */
+export function withAvailability(items: readonly EffectView[], availability: ProviderAvailability): AvailableEffectView[] {
+  return items.map((item) => {
+    const reason = availability.unavailableReason(item.provider);
+    return reason === undefined ? { ...item, available: true } : { ...item, available: false, unavailableReason: reason };
+  });
 }
 
 const toView = (row: Effect): EffectView => ({
@@ -29,6 +44,8 @@ export async function listEnabledEffects(db: Knex): Promise<EffectView[]> {
 export interface EffectCatalogCache {
   /** The enabled effects, at most `ttlMs` old. */
   listEnabled(): Promise<readonly EffectView[]>;
+  /** One enabled effect, from the cached list (or its row, when the list has not caught up); undefined if none. */
+  find(id: string): Promise<EffectView | undefined>;
 }
 
 /**
@@ -42,7 +59,14 @@ export function cachedEffectCatalog(
 ): EffectCatalogCache {
   const now = options.now ?? Date.now;
   let cached: { at: number; value: Promise<readonly EffectView[]> } | undefined;
-  return {
+  const cache: EffectCatalogCache = {
+    async find(id) {
+      const cachedEffect = (await cache.listEnabled()).find((effect) => effect.id === id);
+      if (cachedEffect) return cachedEffect;
+      // Enabled since the list was read, or no such effect: the row decides, so a new effect works at once.
+      const row = await Effect.query(db).findById(id).where('enabled', true);
+      return row ? toView(row) : undefined;
+    },
     listEnabled() {
       if (cached && now() - cached.at < options.ttlMs) {
         options.metrics?.cacheRequests.inc({ cache: 'effect_catalog', result: 'hit' });
@@ -58,4 +82,5 @@ export function cachedEffectCatalog(
       return value;
     },
   };
+  return cache;
 }

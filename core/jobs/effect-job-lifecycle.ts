@@ -7,21 +7,34 @@ import { UNFINISHED, type EffectJobRow } from './effect-job-records.js';
  * worker after a stall, the sweeper, a cancel racing completion) changes nothing once the job is final.
  */
 
+/** A claimed job: its row, the upload's key, and its effect as the catalog describes it (looked up once, here). */
+export interface ClaimedJob extends EffectJobRow {
+  effect_provider: string;
+  effect_cost_credits: number;
+  effect_params_schema: Record<string, unknown>;
+}
+
 /**
- * Marks the job running and returns its row with the upload key, in one statement; undefined when there is no
- * unfinished job of that id (canceled while waiting, finished by another worker, or no row at all).
+ * Marks the job running and returns its row with the upload key and its effect, in one statement; undefined when
+ * there is no unfinished job of that id (canceled while waiting, finished by another worker, or no row at all).
  */
-export async function claimJob(db: Knex, jobId: string): Promise<EffectJobRow | undefined> {
-  const result: { rows: EffectJobRow[] } = await db.raw(
+export async function claimJob(db: Knex, jobId: string): Promise<ClaimedJob | undefined> {
+  const result: { rows: ClaimedJob[] } = await db.raw(
     `UPDATE effect_jobs AS j
         SET status = 'running', started_at = coalesce(j.started_at, now()), attempts = j.attempts + 1,
             error_code = NULL, error_message = NULL, updated_at = now()
-       FROM uploads AS u
-      WHERE j.id = ? AND j.status = ANY(?::job_status[]) AND u.id = j.upload_id
-      RETURNING j.*, u.storage_key AS upload_key`,
+       FROM uploads AS u, effects AS e
+      WHERE j.id = ? AND j.status = ANY(?::job_status[]) AND u.id = j.upload_id AND e.id = j.effect_id
+      RETURNING j.*, u.storage_key AS upload_key, e.provider AS effect_provider, e.cost_credits AS effect_cost_credits,
+                e.params_schema AS effect_params_schema`,
     [jobId, [...UNFINISHED]],
   );
   return result.rows[0];
+}
+
+/** What a provider recorded about its (remote) work on this job, kept while the job runs; see `ProviderContext`. */
+export async function saveProviderState(db: Knex, jobId: string, state: Record<string, unknown>): Promise<void> {
+  await db('effect_jobs').where({ id: jobId, status: 'running' }).update({ provider_state: JSON.stringify(state), updated_at: db.fn.now() });
 }
 
 export async function recordJobProgress(db: Knex, jobId: string, progress: number): Promise<void> {

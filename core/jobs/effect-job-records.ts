@@ -1,72 +1,48 @@
 import type { Knex } from 'knex';
+import { EffectJob, UNFINISHED_STATUSES, type EffectJobColumns } from '../../db/models/effect-job.js';
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+export { JOB_STATUSES, UNFINISHED_STATUSES as UNFINISHED, type JobStatus } from '../../db/models/effect-job.js';
 
-export const UNFINISHED: readonly JobStatus[] = ['queued', 'running'];
+/** An effect_jobs row (as the model declares it) with the upload's storage key joined in. */
+export type EffectJobRow = EffectJobColumns & { upload_key: string };
 
-/** An effect_jobs row as read for views and workers, with the upload's storage key joined in. */
-export interface EffectJobRow {
-  id: string;
-  user_id: string;
-  effect_id: string;
-  upload_id: string;
-  upload_key: string;
-  params: Record<string, unknown>;
-  status: JobStatus;
-  progress: number;
-  cost_credits: number;
-  idempotency_key: string | null;
-  /** Hash of the request the key was used for (see request-fingerprint.ts); null for keys older than fingerprints. */
-  idempotency_fingerprint: string | null;
-  idempotency_expires_at: Date | null;
-  request_id: string | null;
-  attempts: number;
-  result_key: string | null;
-  result_width: number | null;
-  result_height: number | null;
-  result_mime: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-  updated_at: Date;
-}
-
+/** Jobs with their upload's key, through the model: the one repository of effect jobs. */
 const selectJob = (db: Knex) =>
-  db('effect_jobs as j')
-    .join('uploads as u', 'u.id', 'j.upload_id')
-    .select('j.*', 'u.storage_key as upload_key');
+  EffectJob.query(db).alias('j').join('uploads as u', 'u.id', 'j.upload_id').select('j.*', 'u.storage_key as upload_key');
+
+const asRow = (job: EffectJob | undefined) => job as EffectJobRow | undefined;
 
 export async function findJob(db: Knex, id: string): Promise<EffectJobRow | undefined> {
-  return selectJob(db).where('j.id', id).first<EffectJobRow | undefined>();
+  return asRow(await selectJob(db).where('j.id', id).first());
 }
 
 export async function jobExists(db: Knex, id: string): Promise<boolean> {
-  return (await db('effect_jobs').where('id', id).first('id')) !== undefined;
+  return (await EffectJob.query(db).findById(id).select('id')) !== undefined;
 }
 
 /** Another user's job is indistinguishable from a missing one. */
 export async function findOwnJob(db: Knex, userId: string, id: string): Promise<EffectJobRow | undefined> {
-  return selectJob(db).where({ 'j.id': id, 'j.user_id': userId }).first<EffectJobRow | undefined>();
+  return asRow(await selectJob(db).where({ 'j.id': id, 'j.user_id': userId }).first());
 }
 
 /** Of the given jobs, those whose rows changed within the last `withinMs` (by the database's clock). */
 export async function recentlyChangedJobs(db: Knex, ids: readonly string[], withinMs: number): Promise<string[]> {
-  const rows = await db('effect_jobs')
+  const rows = await EffectJob.query(db)
     .select('id')
     // One array parameter however many jobs are watched (an IN list is capped at 65,535 parameters).
     .whereRaw('id = ANY(?::uuid[])', [ids as string[]])
     .andWhereRaw('updated_at > now() - make_interval(secs => ?)', [withinMs / 1000]);
-  return rows.map((row: { id: string }) => row.id);
+  return rows.map((row) => row.id);
 }
 
 /** The job this user's key still answers with: an expired key belongs to no job any more. */
 export async function findJobByIdempotencyKey(db: Knex, userId: string, key: string): Promise<EffectJobRow | undefined> {
-  return selectJob(db)
-    .where({ 'j.user_id': userId, 'j.idempotency_key': key })
-    .andWhere('j.idempotency_expires_at', '>', db.fn.now())
-    .first<EffectJobRow | undefined>();
+  return asRow(
+    await selectJob(db)
+      .where({ 'j.user_id': userId, 'j.idempotency_key': key })
+      .andWhere('j.idempotency_expires_at', '>', db.fn.now())
+      .first(),
+  );
 }
 
 /**
@@ -80,14 +56,14 @@ export async function listOwnJobs(db: Knex, userId: string, limit: number, befor
   ]);
   if (beforeId)
     query.whereRaw('(j.created_at, j.id) < (SELECT created_at, id FROM effect_jobs WHERE id = ? AND user_id = ?)', [beforeId, userId]);
-  return query.limit(limit);
+  return (await query.limit(limit)) as unknown as EffectJobRow[];
 }
 
 /** Unfinished jobs older than the grace period, oldest first: the sweeper's work list. */
 export async function listUnfinishedJobs(db: Knex, olderThan: Date, limit: number): Promise<Pick<EffectJobRow, 'id' | 'status' | 'request_id'>[]> {
-  return db('effect_jobs')
+  return EffectJob.query(db)
     .select('id', 'status', 'request_id')
-    .whereIn('status', UNFINISHED)
+    .whereIn('status', UNFINISHED_STATUSES)
     .andWhere('created_at', '<', olderThan)
     .orderBy('created_at')
     .limit(limit);

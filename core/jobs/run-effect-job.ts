@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
-import { findLocalEffect } from '../effects/local/index.js';
 import type { RenderedImage } from '../effects/effect-definition.js';
-import type { RenderPool } from '../effects/render-pool.js';
+import type { CatalogEffect, EffectProvider } from '../effects/effect-provider.js';
 import type { Logger } from '../observability/logger.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { findJob, jobExists } from './effect-job-records.js';
-import { claimJob, markJobSucceeded, recordJobProgress } from './effect-job-lifecycle.js';
+import { claimJob, markJobSucceeded, recordJobProgress, saveProviderState } from './effect-job-lifecycle.js';
 
 /** A failure retrying cannot fix (undecodable input, effect gone): the job fails at once. */
 export class PermanentJobError extends Error {
@@ -25,11 +24,14 @@ export interface RunEffectDeps {
   db: Knex;
   storage: ObjectStorage;
   logger: Logger;
-  renderPool: Pick<RenderPool, 'render'>;
+  /** The providers this worker can run, by id: the effect's `provider` picks one. */
+  providers: ReadonlyMap<string, EffectProvider>;
   /** Tells live watchers the row changed (BullMQ progress event); called after each row write. */
   notify(progress: number): Promise<void>;
   signal?: AbortSignal;
 }
+
+const NEVER_ABORTED = new AbortController().signal;
 
 const EXTENSION: Record<RenderedImage['mime'], string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 const PROGRESS_WRITE_INTERVAL_MS = 250;
@@ -56,8 +58,15 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
     if (await jobExists(deps.db, jobId)) return 'skipped';
     throw new PermanentJobError('JOB_NOT_FOUND', `effect job ${jobId} has no row`);
   }
-  const effect = findLocalEffect(row.effect_id);
-  if (!effect) throw new PermanentJobError('EFFECT_UNAVAILABLE', `effect ${row.effect_id} is not available on this worker`);
+  const effect: CatalogEffect = {
+    id: row.effect_id,
+    provider: row.effect_provider,
+    costCredits: row.effect_cost_credits,
+    paramsSchema: row.effect_params_schema,
+  };
+  const provider = deps.providers.get(effect.provider);
+  // The API refuses such effects at submit; a worker configured differently from the API fails them clearly.
+  if (!provider) throw new PermanentJobError('PROVIDER_UNAVAILABLE', `provider ${effect.provider} of effect ${effect.id} is not available on this worker`);
 
   // Watchers learn of `running` while the input is read: the two waits overlap.
   const [input] = await Promise.all([readInput(deps.storage, row.upload_key), deps.notify(1)]);
@@ -77,7 +86,16 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
 
   let rendered: RenderedImage;
   try {
-    rendered = await deps.renderPool.render(effect.id, input, row.params, { reportProgress, signal: deps.signal });
+    const outputs = await provider.run(effect, input, row.params, {
+      jobId,
+      attempt: row.attempts,
+      signal: deps.signal ?? NEVER_ABORTED,
+      reportProgress,
+      ...(row.provider_state && { remoteState: row.provider_state }),
+      saveRemoteState: (state) => saveProviderState(deps.db, jobId, state),
+    });
+    if (!outputs[0]) throw new Error(`provider ${effect.provider} returned no output for effect ${effect.id}`);
+    rendered = outputs[0];
   } catch (error) {
     if (error instanceof Error && UNDECODABLE.test(error.message))
       throw new PermanentJobError('IMAGE_UNREADABLE', 'The photo could not be read', { cause: error });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../config/index.js';
-import { findLocalEffect } from '../effects/local/index.js';
+import type { EffectCatalogCache } from '../effects/effect-catalog.js';
+import type { ProviderAvailability } from '../effects/effect-providers.js';
+import { validateEffectParams } from '../effects/params-validation.js';
 import { DomainError, notFound, validationFailed } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { Queues } from '../queues/queues.js';
@@ -22,22 +24,25 @@ export interface SubmitDeps {
   queues: Queues;
   config: { jobs: Pick<Readonly<Config>['jobs'], 'maxInflightPerUser' | 'idempotencyKeyTtlMs'> };
   logger: Logger;
+  /** The catalog (for each effect's provider and params schema) and which providers this process can run. */
+  effects: { catalog: Pick<EffectCatalogCache, 'find'>; availability: ProviderAvailability };
 }
 
 const isUniqueViolation = (error: unknown, constraint: string) =>
   (error as { code?: string; constraint?: string }).code === '23505' &&
   (error as { constraint?: string }).constraint === constraint;
 
-function validateParams(effectId: string, params: Record<string, unknown>): Record<string, unknown> {
-  const local = findLocalEffect(effectId);
-  if (!local) return params;
-  const parsed = local.params.safeParse(params);
-  if (!parsed.success) {
-    const fields: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fields[['params', ...issue.path.map(String)].join('.')] ??= issue.message;
-    throw validationFailed(`Effect parameters are invalid: check ${Object.keys(fields).join(', ')}`, { fields });
-  }
-  return parsed.data;
+/**
+ * The effect's params as they will be stored, checked against its catalog schema whatever its provider; refuses an
+ * effect whose provider this deployment cannot run now, before anything is reserved.
+ */
+async function acceptableParams(deps: SubmitDeps, effectId: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const effect = await deps.effects.catalog.find(effectId);
+  if (!effect) throw notFound('Effect');
+  const reason = deps.effects.availability.unavailableReason(effect.provider);
+  if (reason !== undefined)
+    throw new DomainError('PROVIDER_UNAVAILABLE', 'This effect is not available right now', 'validation', { effectId, reason });
+  return validateEffectParams(effect.params, params);
 }
 
 /** The refusals `accept_effect_job` (migration 0002) raises, by SQLSTATE. */
@@ -89,8 +94,7 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
     const existing = await findJobByIdempotencyKey(db, request.userId, request.idempotencyKey);
     if (existing) return replayOf(existing, fingerprint);
   }
-  // Parameters of a built-in effect are checked here; an unknown effect id is refused by the database call.
-  const params = validateParams(request.effectId, request.params);
+  const params = await acceptableParams(deps, request.effectId, request.params);
   const maxInflight = deps.config.jobs.maxInflightPerUser;
 
   const id = randomUUID();

@@ -30,6 +30,14 @@ export interface Metrics {
   readonly cacheRequests: Counter<'cache' | 'result'>;
   readonly errors: Counter<'class' | 'source'>;
   readonly dependencyUp: Gauge<'dependency'>;
+  /** Payment orders by provider and what became of them: created, create_failed, paid, closed, late_success, mismatch. */
+  readonly paymentOrders: Counter<'provider' | 'outcome'>;
+  /** Notifications by provider and outcome (accepted, refused, failed). */
+  readonly paymentNotifications: Counter<'provider' | 'outcome'>;
+  /** Notifications refused by provider and reason (bad_signature, stale_timestamp, wrong_app_id, ...). */
+  readonly paymentNotificationRefusals: Counter<'provider' | 'reason'>;
+  /** How long after its creation reconciliation found an order paid (its notification never came, or came late). */
+  readonly paymentReconciliationLag: Histogram<'provider'>;
   /** Queue gauges are read at scrape time from this sampler (see `queue-sampler.ts`). */
   sampleQueuesWith(sampler: () => Promise<QueueSample[]>): void;
   /** `cosnap_dependency_up` is read at scrape time from this probe. */
@@ -205,6 +213,31 @@ export function createMetrics(options: { service: MetricsService; version: strin
       registers,
     }),
     dependencyUp,
+    paymentOrders: new Counter({
+      name: 'cosnap_payment_orders_total',
+      help: 'Payment orders by provider and outcome (created, create_failed, paid, closed, late_success, mismatch).',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    }),
+    paymentNotifications: new Counter({
+      name: 'cosnap_payment_notifications_total',
+      help: 'Payment notifications by provider and outcome (accepted, refused, failed).',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    }),
+    paymentNotificationRefusals: new Counter({
+      name: 'cosnap_payment_notification_refusals_total',
+      help: 'Payment notifications that failed verification or matched no order, by provider and reason.',
+      labelNames: ['provider', 'reason'],
+      registers,
+    }),
+    paymentReconciliationLag: new Histogram({
+      name: 'cosnap_payment_reconciliation_lag_seconds',
+      help: 'Age of an order when reconciliation (not its notification) found it paid.',
+      labelNames: ['provider'],
+      buckets: [30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600],
+      registers,
+    }),
     sampleQueuesWith(sampler) {
       queueSampler = sampler;
     },

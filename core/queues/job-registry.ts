@@ -1,5 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import type { Config } from '../../config/index.js';
+import { paymentJobOptions, type PaymentOrderExpirePayload } from '../payments/payment-jobs.js';
 
 /*
  * THE QUEUE REGISTRY — every queue and every job, declared once.
@@ -17,7 +18,7 @@ import type { Config } from '../../config/index.js';
  */
 
 /** The parts of the configuration job options and schedules are computed from. */
-export type JobSettings = Pick<Config, 'jobs'>;
+export type JobSettings = Pick<Config, 'jobs' | 'payments'>;
 
 /** One job name of a queue. `Data` is its payload type; producers and processors are both checked against it. */
 export interface JobDefinition<Data = unknown> {
@@ -71,6 +72,23 @@ export const QUEUES = {
       AcceptedJobsSweep: job<NoPayload>({
         options: () => ({ attempts: 1, ...CHORE_RETENTION }),
         everyMs: (config) => config.jobs.sweepIntervalMs,
+      }),
+    },
+  },
+  payments: {
+    concurrency: { variable: 'WORKER_CONCURRENCY_PAYMENTS', default: 2, max: 64 },
+    jobs: {
+      /** Close one order at its expiry, at the provider and locally; delayed, one per order (`paymentOrderExpireJobId`). */
+      PaymentOrderExpire: job<PaymentOrderExpirePayload>({ options: (config) => paymentJobOptions('PaymentOrderExpire', config) }),
+      /** Query the provider about pending orders whose notification is late; settle or close them. */
+      PaymentsReconcile: job<NoPayload>({
+        options: (config) => paymentJobOptions('PaymentsReconcile', config),
+        everyMs: (config) => config.payments.reconcileIntervalMs,
+      }),
+      /** The safety net under the expiry jobs (Redis can lose them): close every pending order past its expiry. */
+      PaymentsExpirySweep: job<NoPayload>({
+        options: (config) => paymentJobOptions('PaymentsExpirySweep', config),
+        everyMs: (config) => config.payments.expirySweepIntervalMs,
       }),
     },
   },

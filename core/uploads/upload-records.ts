@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { Upload, type UploadColumns } from '../../db/models/upload.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { ImageMime } from './inspect-image.js';
 
@@ -25,21 +26,9 @@ export interface UploadView {
   expiresAt: string;
 }
 
-interface UploadRow {
-  id: string;
-  user_id: string;
-  storage_key: string;
-  mime: ImageMime;
-  width: number;
-  height: number;
-  bytes: number;
-  created_at: Date;
-  expires_at: Date;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const fromRow = (row: UploadRow): UploadRecord => ({
+const fromRow = (row: UploadColumns): UploadRecord => ({
   id: row.id,
   userId: row.user_id,
   storageKey: row.storage_key,
@@ -52,7 +41,8 @@ const fromRow = (row: UploadRow): UploadRecord => ({
 });
 
 export async function insertUpload(db: Knex, record: UploadRecord): Promise<void> {
-  await db<UploadRow>('uploads').insert({
+  // Through the model's query builder, not `insertGraph`: the record is checked already, and this stays one INSERT.
+  await Upload.query(db).insert({
     id: record.id,
     user_id: record.userId,
     storage_key: record.storageKey,
@@ -71,10 +61,7 @@ export async function insertUpload(db: Knex, record: UploadRecord): Promise<void
  */
 export async function findOwnUpload(db: Knex, userId: string, uploadId: string, now = new Date()): Promise<UploadRecord | undefined> {
   if (!UUID.test(uploadId)) return undefined;
-  const row = await db<UploadRow>('uploads')
-    .where({ id: uploadId, user_id: userId })
-    .andWhere('expires_at', '>', now)
-    .first();
+  const row = await Upload.query(db).modify('ownedBy', userId).where('id', uploadId).andWhere('expires_at', '>', now).first();
   return row ? fromRow(row) : undefined;
 }
 

@@ -10,20 +10,8 @@ import * as acceptEffectJobV1 from './0002-accept-effect-job.js';
  * it from the old job (which keeps its history) before inserting the new one, under the same user lock that
  * serialises the user's submissions, so two requests cannot both take it.
  */
-export async function up(db: Knex): Promise<void> {
-  await db.raw(`
-    ALTER TABLE effect_jobs
-      ADD COLUMN idempotency_fingerprint text,
-      ADD COLUMN idempotency_expires_at timestamptz
-  `);
-  // Keys taken before this migration keep working for a day from their job, like new ones; they have no fingerprint.
-  await db.raw(`UPDATE effect_jobs SET idempotency_expires_at = created_at + interval '24 hours' WHERE idempotency_key IS NOT NULL`);
-  await db.raw(`
-    ALTER TABLE effect_jobs ADD CONSTRAINT effect_jobs_idempotency_key_expires
-      CHECK (idempotency_key IS NULL OR idempotency_expires_at IS NOT NULL)
-  `);
-  await db.raw('DROP FUNCTION accept_effect_job(uuid, uuid, text, uuid, jsonb, text, text, integer)');
-  await db.raw(`
+/** The function as this migration made it; migration 0007's down restores it. */
+export const ACCEPT_EFFECT_JOB_0004 = `
     CREATE FUNCTION accept_effect_job(
       p_job_id uuid,
       p_user_id uuid,
@@ -89,7 +77,22 @@ export async function up(db: Knex): Promise<void> {
 
       RETURN NEXT v_job;
     END $$
+`;
+
+export async function up(db: Knex): Promise<void> {
+  await db.raw(`
+    ALTER TABLE effect_jobs
+      ADD COLUMN idempotency_fingerprint text,
+      ADD COLUMN idempotency_expires_at timestamptz
   `);
+  // Keys taken before this migration keep working for a day from their job, like new ones; they have no fingerprint.
+  await db.raw(`UPDATE effect_jobs SET idempotency_expires_at = created_at + interval '24 hours' WHERE idempotency_key IS NOT NULL`);
+  await db.raw(`
+    ALTER TABLE effect_jobs ADD CONSTRAINT effect_jobs_idempotency_key_expires
+      CHECK (idempotency_key IS NULL OR idempotency_expires_at IS NOT NULL)
+  `);
+  await db.raw('DROP FUNCTION accept_effect_job(uuid, uuid, text, uuid, jsonb, text, text, integer)');
+  await db.raw(ACCEPT_EFFECT_JOB_0004);
 }
 
 export async function down(db: Knex): Promise<void> {

@@ -5,7 +5,11 @@ import * as recurringJobs from './0003-recurring-jobs.js';
 import * as idempotencyKeyExpiry from './0004-idempotency-key-expiry.js';
 import * as ledgerRefusesTruncate from './0005-ledger-refuses-truncate.js';
 import * as sessionVersions from './0006-session-versions.js';
+import * as moveCredits from './0007-move-credits.js';
+import * as effectProviders from './0008-effect-providers.js';
 import * as accountSessions from './0009-account-sessions.js';
+import * as creditPackages from './0010-credit-packages.js';
+import * as paymentOrders from './0011-payment-orders.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -20,7 +24,11 @@ const migrations: Record<string, Migration> = {
   '0004-idempotency-key-expiry': idempotencyKeyExpiry,
   '0005-ledger-refuses-truncate': ledgerRefusesTruncate,
   '0006-session-versions': sessionVersions,
+  '0007-move-credits': moveCredits,
+  '0008-effect-providers': effectProviders,
   '0009-account-sessions': accountSessions,
+  '0010-credit-packages': creditPackages,
+  '0011-payment-orders': paymentOrders,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

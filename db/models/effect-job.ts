@@ -1,9 +1,19 @@
-import { Model, type Modifiers, type RelationMappings } from 'objection';
+import { Model, type ModelObject, type Modifiers, type RelationMappings } from 'objection';
 import { Effect } from './effect.js';
 import { Upload } from './upload.js';
 import { User } from './user.js';
 
-/** One effect run. State changes go through core/jobs/effect-job-lifecycle.ts (conditional updates). */
+/** Every status of a job (the `job_status` type of migration 0001), declared for the code here and only here. */
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+/** The statuses a job can still leave; every state change is conditional on being in one. */
+export const UNFINISHED_STATUSES: readonly JobStatus[] = ['queued', 'running'];
+
+/**
+ * One effect run, and THE declaration of its row (`EffectJobColumns`): core/jobs queries through this model, and
+ * its hot paths (claim, prepared view lookup) run SQL that returns the same shape. State changes go through
+ * core/jobs/effect-job-lifecycle.ts (conditional updates).
+ */
 export class EffectJob extends Model {
   static override tableName = 'effect_jobs';
 
@@ -12,10 +22,13 @@ export class EffectJob extends Model {
   effect_id!: string;
   upload_id!: string;
   params!: Record<string, unknown>;
-  status!: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+  status!: JobStatus;
   progress!: number;
   cost_credits!: number;
   idempotency_key!: string | null;
+  /** Hash of the request the key was used for (core/jobs/request-fingerprint.ts); null for keys older than fingerprints. */
+  idempotency_fingerprint!: string | null;
+  idempotency_expires_at!: Date | null;
   request_id!: string | null;
   attempts!: number;
   result_key!: string | null;
@@ -24,6 +37,8 @@ export class EffectJob extends Model {
   result_mime!: string | null;
   error_code!: string | null;
   error_message!: string | null;
+  /** What the effect's provider recorded to resume its work on a later attempt (a remote task id). */
+  provider_state!: Record<string, unknown> | null;
   created_at!: Date;
   started_at!: Date | null;
   finished_at!: Date | null;
@@ -34,7 +49,7 @@ export class EffectJob extends Model {
     required: ['id', 'user_id', 'effect_id', 'upload_id', 'cost_credits'],
     properties: {
       id: { type: 'string', format: 'uuid' },
-      status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'canceled'] },
+      status: { type: 'string', enum: [...JOB_STATUSES] },
       progress: { type: 'integer', minimum: 0, maximum: 100 },
       cost_credits: { type: 'integer', minimum: 1 },
       params: { type: 'object' },
@@ -43,7 +58,7 @@ export class EffectJob extends Model {
 
   static override modifiers: Modifiers = {
     unfinished(query) {
-      void query.whereIn('status', ['queued', 'running']);
+      void query.whereIn('status', UNFINISHED_STATUSES);
     },
     ownedBy(query, userId: string) {
       void query.where('user_id', userId);
@@ -56,3 +71,6 @@ export class EffectJob extends Model {
     upload: { relation: Model.BelongsToOneRelation, modelClass: Upload, join: { from: 'effect_jobs.upload_id', to: 'uploads.id' } },
   });
 }
+
+/** An effect_jobs row as plain data. */
+export type EffectJobColumns = ModelObject<EffectJob>;

@@ -4,7 +4,8 @@ export class Effect extends Model {
   static override tableName = 'effects';
 
   id!: string;
-  provider!: 'local' | 'runninghub';
+  /** The provider that runs it (`core/effects/effect-providers.ts`): `local`, `runninghub`, ... */
+  provider!: string;
   name_en!: string;
   name_zh!: string;
   description_en!: string;
@@ -19,7 +20,7 @@ export class Effect extends Model {
     required: ['id', 'provider', 'name_en', 'name_zh', 'description_en', 'description_zh', 'cost_credits', 'params_schema'],
     properties: {
       id: { type: 'string', pattern: '^[a-z0-9-]+$' },
-      provider: { type: 'string', enum: ['local', 'runninghub'] },
+      provider: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,39}$' },
       cost_credits: { type: 'integer', minimum: 1 },
       params_schema: { type: 'object' },
       enabled: { type: 'boolean' },

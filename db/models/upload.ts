@@ -1,4 +1,4 @@
-import { Model, type Modifiers, type RelationMappings } from 'objection';
+import { Model, type ModelObject, type Modifiers, type RelationMappings } from 'objection';
 import { User } from './user.js';
 
 export class Upload extends Model {
@@ -41,3 +41,6 @@ export class Upload extends Model {
     owner: { relation: Model.BelongsToOneRelation, modelClass: User, join: { from: 'uploads.user_id', to: 'users.id' } },
   });
 }
+
+/** An uploads row as plain data: THE declaration of its shape (core/uploads reads and writes through `Upload`). */
+export type UploadColumns = ModelObject<Upload>;

@@ -10,6 +10,7 @@ const JobPage = lazy(() => import('./jobs/job-page'));
 const CreationsPage = lazy(() => import('./jobs/creations-page'));
 const CreditsPage = lazy(() => import('./credits/credits-page'));
 const AccountPage = lazy(() => import('./account/account-page'));
+const SandboxPayPage = lazy(() => import('./credits/sandbox-pay-page'));
 const NotFoundPage = lazy(() => import('./components/not-found-page'));
 
 /**
@@ -38,6 +39,7 @@ export function App() {
       <Route path="/creations" component={CreationsPage} />
       <Route path="/credits" component={CreditsPage} />
       <Route path="/account" component={AccountPage} />
+      <Route path="/credits/sandbox-pay/:id" component={SandboxPayPage} />
       <Route path="*404" component={NotFoundPage} />
     </Router>
   );

@@ -134,9 +134,9 @@ describe('the header Queues link', () => {
       user.token,
     );
     expect(session).toBe(403);
-    // No board cookie was issued, so the page has no credentials to judge: 401, and no board.
+    // The session's /admin cookie says who asks: a signed-in plain user is refused, not asked to sign in.
     const board = await page.goto('/admin/queues');
-    expect(board!.status()).toBe(401);
+    expect(board!.status()).toBe(403);
     expect(await page.content()).not.toContain('__UI_CONFIG__');
     await close();
   });

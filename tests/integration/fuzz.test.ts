@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, registerUser, uploadImage, type TestUser } from '../support/http-client.js';
 import { makeJpeg } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { startPaymentGateways, type PaymentGateways } from '../support/payment-gateways.js';
+import { apiContract } from '../support/openapi-contract.js';
 
 /*
  * Thousands of generated requests against every JSON route and the upload route: bodies, headers, ids and query
@@ -21,18 +23,28 @@ let alice: TestUser;
 let bob: TestUser;
 let bobUpload: string;
 let bobJob: string;
+/** Bob's pending sandbox order. */
+let bobOrder: string;
+let gateways: PaymentGateways;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  gateways = await startPaymentGateways();
+  stack = await startTestStack(gateways.env);
   const client = apiClient(stack.baseUrl);
   [alice, bob] = [await registerUser(client, 'alice'), await registerUser(client, 'bob')];
   bobUpload = (await uploadImage(stack.baseUrl, bob.token, await makeJpeg(32, 32))).body.id;
   const submitted = await client.post('/api/jobs', { effectId: 'passthrough', uploadId: bobUpload }, bob.token);
   expect(submitted.status).toBe(202);
   bobJob = submitted.body.job.id;
+  const order = await client.post('/api/payments/orders', { packageId: 'credits-60', provider: 'sandbox' }, bob.token);
+  expect(order.status).toBe(201);
+  bobOrder = order.body.order.id;
 });
 
-afterAll(() => stack?.close());
+afterAll(async () => {
+  await stack?.close();
+  await gateways?.stop();
+});
 
 interface Snapshot {
   users: number;
@@ -43,6 +55,8 @@ interface Snapshot {
   revoked: number;
   credits: number;
   jobsChangedAt: string | null;
+  orders: number;
+  ordersChangedAt: string | null;
 }
 
 /** Everything a request could change, in one round trip. */
@@ -53,7 +67,9 @@ async function snapshot(): Promise<Snapshot> {
            (SELECT count(*) FROM refresh_tokens)::int AS tokens,
            (SELECT count(*) FROM refresh_tokens WHERE revoked_at IS NOT NULL)::int AS revoked,
            (SELECT coalesce(sum(credit_balance), 0) FROM users)::int AS credits,
-           (SELECT max(updated_at)::text FROM effect_jobs) AS "jobsChangedAt"`);
+           (SELECT max(updated_at)::text FROM effect_jobs) AS "jobsChangedAt",
+           (SELECT count(*) FROM payment_orders)::int AS orders,
+           (SELECT max(updated_at)::text FROM payment_orders) AS "ordersChangedAt"`);
   return result.rows[0]!;
 }
 
@@ -71,7 +87,7 @@ const text = fc.oneof(
 );
 /** Ids: garbage, fresh UUIDs, and the ids of Bob's rows, which Alice must never reach. */
 // Bob's ids exist only once `beforeAll` ran: read them when a value is generated, not when this is defined.
-const anyId = fc.oneof(text, fc.uuid(), fc.constant(null).map(() => bobUpload), fc.constant(null).map(() => bobJob));
+const anyId = fc.oneof(text, fc.uuid(), fc.constant(null).map(() => bobUpload), fc.constant(null).map(() => bobJob), fc.constant(null).map(() => bobOrder));
 
 const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -123,6 +139,30 @@ const jobBody = fc.oneof(
     .map((body) => JSON.stringify(body)),
 );
 
+/** Orders: garbage, and nearly valid ones with unknown packages and providers. */
+const orderBody = fc
+  .record({ packageId: fc.oneof(fc.constantFrom('credits-60', 'credits-1000', 'nope'), text), provider: fc.oneof(fc.constantFrom('wechat', 'alipay', 'sandbox', 'paypal'), text) }, { requiredKeys: [] })
+  .map((body) => JSON.stringify(body));
+
+/** WeChat Pay notifications shaped like real ones, with signature headers that cannot verify. */
+const wechatNotification = fc
+  .record({ id: text, event_type: fc.oneof(fc.constant('TRANSACTION.SUCCESS'), text), resource: fc.oneof(json, fc.record({ algorithm: text, ciphertext: text, nonce: text, associated_data: text })) }, { requiredKeys: [] })
+  .map((body) => JSON.stringify(body));
+const wechatHeaders = fc.record(
+  {
+    'Wechatpay-Timestamp': fc.oneof(headerValue, fc.constant(null).map(() => String(Math.floor(Date.now() / 1000)))),
+    'Wechatpay-Nonce': headerValue,
+    'Wechatpay-Serial': headerValue,
+    'Wechatpay-Signature': fc.oneof(headerValue, fc.constant('WECHATPAY/SIGNTEST/AAAA')),
+  },
+  { requiredKeys: [] },
+);
+
+/** Alipay notifications: urlencoded forms with the real field names and garbage values (and `%` and `+` traps). */
+const alipayForm = fc
+  .dictionary(fc.oneof(fc.constantFrom('app_id', 'out_trade_no', 'trade_no', 'trade_status', 'total_amount', 'sign', 'sign_type', 'notify_id', 'charset'), text), text, { maxKeys: 8 })
+  .map((form) => new URLSearchParams(form).toString());
+
 const multipart = fc
   .record({
     boundary: fc.oneof(fc.constant('fuzzboundary'), headerValue.filter((value) => value.length > 0 && !/[";]/.test(value))),
@@ -171,9 +211,15 @@ async function check(route: string, request: FuzzRequest): Promise<void> {
   statuses.set(route, counts);
 
   expect(response.status, `${request.method} ${request.path} answered ${response.status}: ${text.slice(0, 300)}`).toBeLessThan(500);
+  const body: unknown = response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
+  apiContract().assertResponse({ method: request.method, path: request.path, status: response.status, headers: response.headers, body });
   if (response.status >= 400) {
     expect(await snapshot(), `${request.method} ${request.path} was refused (${response.status}) but changed rows`).toEqual(before);
-    if (response.headers.get('content-type')?.includes('json')) expect(JSON.parse(text)).toHaveProperty('error.code');
+    // The payment providers' notify routes answer in each provider's own format (WeChat `{code: "FAIL"}`, Alipay
+    // plain text), not our envelope — except for refusals before the provider is involved (413, 404).
+    const providerReply = /^\/api\/payments\/(wechat|alipay)\/notify$/.test(request.path) && response.status !== 413;
+    if (providerReply) expect(request.path.includes('wechat') ? JSON.parse(text) : text).toMatchObject(request.path.includes('wechat') ? { code: 'FAIL' } : /^fail$/);
+    else if (response.headers.get('content-type')?.includes('json')) expect(JSON.parse(text)).toHaveProperty('error.code');
   }
 }
 
@@ -273,6 +319,32 @@ describe('fuzzing every JSON route and the upload route', () => {
       path: '/api/admin/session',
       headers: { Authorization: auth },
     }));
+    await property('POST /api/payments/orders', fc.record({ body: fc.oneof(rawBody, orderBody), type: contentType }), ({ body, type }) => ({
+      method: 'POST',
+      path: '/api/payments/orders',
+      headers: { ...bearer(), ...(type && { 'Content-Type': type }) },
+      body,
+    }));
+    await property('GET /api/payments/orders', query, (search) => ({ method: 'GET', path: `/api/payments/orders?${search}`, headers: bearer() }));
+    await property('GET /api/payments/orders/:id', anyId, (id) => ({ method: 'GET', path: `/api/payments/orders/${encode(id)}`, headers: bearer() }));
+    await property('POST /api/payments/sandbox/:id/pay', fc.record({ id: anyId, body: rawBody }), ({ id, body }) => ({
+      method: 'POST',
+      path: `/api/payments/sandbox/${encode(id)}/pay`,
+      headers: bearer(),
+      body,
+    }));
+    await property('POST /api/payments/wechat/notify', fc.record({ body: fc.oneof(rawBody, wechatNotification), headers: wechatHeaders }), ({ body, headers }) => ({
+      method: 'POST',
+      path: '/api/payments/wechat/notify',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body,
+    }));
+    await property('POST /api/payments/alipay/notify', fc.oneof(rawBody, alipayForm), (body) => ({
+      method: 'POST',
+      path: '/api/payments/alipay/notify',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body,
+    }));
     await property('GET /api/effects', query, (search) => ({ method: 'GET', path: `/api/effects?${search}`, headers: {} }));
     await property('GET /files/*', fc.record({ key: fc.oneof(text, fc.constant(`uploads/${bob.id}/${bobUpload}.jpg`)), search: query }), ({ key, search }) => ({
       method: 'GET',
@@ -282,6 +354,7 @@ describe('fuzzing every JSON route and the upload route', () => {
 
     expect(await balances()).toEqual(balancesBefore);
     expect((await stack.db('effect_jobs').where('id', bobJob).first('status'))?.status).toBe('queued');
+    expect((await stack.db('payment_orders').where('id', bobOrder).first('status'))?.status).toBe('pending');
     const summary = [...statuses].map(([route, counts]) => `${route}: ${[...counts].map(([status, n]) => `${status}×${n}`).join(' ')}`);
     console.log(`fuzzed statuses\n  ${summary.join('\n  ')}`);
   }, 600_000);

@@ -112,12 +112,12 @@ describe('cancel, limits and history', () => {
     const upload = (await uploadImage(stack.baseUrl, user.token, await makeJpeg(64, 64))).body.id;
     // Straight to the domain function, with the user's row held elsewhere until every call has reached the
     // database: they all run at once when it is released, the worst case for the in-flight count.
-    const { db, queues, config, logger } = stack.api.deps;
+    const { db, queues, config, logger, effects } = stack.api.deps;
     const holder = await db.transaction();
     await holder('users').where('id', user.id).forUpdate();
     const pending = Promise.allSettled(
       Array.from({ length: 8 }, () =>
-        submitEffectJob({ db, queues, config, logger }, { userId: user.id, effectId: 'passthrough', uploadId: upload, params: {} }),
+        submitEffectJob({ db, queues, config, logger, effects }, { userId: user.id, effectId: 'passthrough', uploadId: upload, params: {} }),
       ),
     );
     await sleep(300);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { apiContract } from './openapi-contract.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -6,7 +7,10 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-/** A thin fetch wrapper for tests: JSON in and out, bearer token optional, never throws on 4xx/5xx. */
+/**
+ * A thin fetch wrapper for tests: JSON in and out, bearer token optional, never throws on 4xx/5xx — but throws
+ * when a response breaks the API contract (the OpenAPI document): an undocumented status, field or header.
+ */
 export function apiClient(baseUrl: string) {
   const request = async <T = any>(
     method: string,
@@ -24,6 +28,7 @@ export function apiClient(baseUrl: string) {
     const text = await response.text();
     let parsed: unknown = text;
     if (response.headers.get('content-type')?.includes('json') && text) parsed = JSON.parse(text);
+    apiContract().assertResponse({ method, path, status: response.status, headers: response.headers, body: parsed });
     return { status: response.status, headers: response.headers, body: parsed as T };
   };
   return {
@@ -67,11 +72,9 @@ export async function uploadImage(
     body: form,
   });
   const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text,
-  };
+  const body: unknown = response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
+  apiContract().assertResponse({ method: 'POST', path: '/api/uploads', status: response.status, headers: response.headers, body });
+  return { status: response.status, headers: response.headers, body };
 }
 
 /** The value of the refresh cookie a response sets, if it sets one (an empty value clears it). */

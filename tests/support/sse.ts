@@ -4,9 +4,12 @@ export interface SseEvent {
   data: any;
 }
 
+import { apiContract } from './openapi-contract.js';
+
 /**
  * Opens an event stream with fetch and collects its events until the server ends it or `timeoutMs` passes.
- * `onOpen` runs once the response headers arrived, so a test can start work only after it is watching.
+ * `onOpen` runs once the response headers arrived, so a test can start work only after it is watching. The
+ * response and every event are checked against the API contract (the OpenAPI document).
  */
 export async function collectSse(
   url: string,
@@ -17,10 +20,16 @@ export async function collectSse(
   const events: SseEvent[] = [];
   let ended = false;
   const response = await fetch(url, { headers: options.headers, signal: controller.signal });
+  const { pathname, search } = new URL(url);
+  const observed = { method: 'GET', path: `${pathname}${search}`, status: response.status, headers: response.headers };
   try {
     if (!response.ok || !response.body) {
+      const text = await response.text();
+      const body: unknown = response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;
+      apiContract().assertResponse({ ...observed, body });
       return { status: response.status, contentType: response.headers.get('content-type'), events, ended };
     }
+    apiContract().assertResponse({ ...observed, body: undefined });
     await options.onOpen?.();
     const decoder = new TextDecoder();
     let buffer = '';
@@ -48,5 +57,6 @@ export async function collectSse(
   } finally {
     clearTimeout(timer);
   }
+  apiContract().assertEvents(observed.path, events);
   return { status: response.status, contentType: response.headers.get('content-type'), events, ended };
 }

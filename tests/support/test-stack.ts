@@ -10,7 +10,7 @@ import knex, { type Knex } from 'knex';
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../core/observability/logger.js';
 import { startApi, type RunningApi } from '../../api/start-api.js';
-import { TEST_STORAGE_BACKENDS } from '../extensions/test-extensions.js';
+import { TEST_PROVIDERS, TEST_STORAGE_BACKENDS } from '../extensions/test-extensions.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { findFreePort } from '../../scripts/local-services.js';
 
@@ -101,7 +101,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
     }),
   );
   // The test tree's backends are offered; the shipped default is used unless STORAGE_BACKEND names one.
-  const api = await startApi(config, logger, { storageBackends: TEST_STORAGE_BACKENDS });
+  const api = await startApi(config, logger, { storageBackends: TEST_STORAGE_BACKENDS, providers: TEST_PROVIDERS });
   // The test's own handle: fault tests take Postgres away under it too, and its pool's notes about that are noise.
   const quiet = () => undefined;
   const db = knex({ client: 'pg', connection: database.url, pool: { min: 0, max: 4 }, log: { warn: quiet, error: quiet, debug: quiet, deprecate: quiet } });

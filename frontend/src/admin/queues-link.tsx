@@ -1,6 +1,7 @@
 import { createSignal, Show } from 'solid-js';
 import { apiUrl } from '../api/base-url';
 import { apiRequest } from '../api/request';
+import type { AdminSession } from '../api/types';
 import { refreshMe, sessionState, user } from '../auth/session';
 import { describeError } from '../i18n/describe-error';
 import { t } from '../i18n/i18n';
@@ -10,10 +11,6 @@ import { t } from '../i18n/i18n';
  * the server reads the role from the database on every board request.
  */
 const BOARD_ROLES: ReadonlySet<string> = new Set(['admin', 'ops']);
-
-interface AdminSession {
-  url: string;
-}
 
 /** The header's "Queues" link to Bull Board, for admins and ops. */
 export function QueuesLink() {

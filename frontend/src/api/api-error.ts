@@ -1,3 +1,5 @@
+import type { ErrorCode } from './types';
+
 /** Codes the UI translates; any other code shows the server's own message. */
 export const KNOWN_ERROR_CODES = [
   'VALIDATION_FAILED',
@@ -14,7 +16,7 @@ export const KNOWN_ERROR_CODES = [
   'UNAVAILABLE',
   'PROVIDER_UNAVAILABLE',
   'NETWORK_ERROR',
-] as const;
+] as const satisfies readonly (ErrorCode | 'NETWORK_ERROR')[];
 
 export type KnownErrorCode = (typeof KNOWN_ERROR_CODES)[number];
 

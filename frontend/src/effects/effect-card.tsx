@@ -13,11 +13,18 @@ export function EffectCard(props: EffectCardProps) {
   const name = () => pick(props.effect.name);
   const preview = () => effectPreview(props.effect);
   return (
-    <li class="effect-card" classList={{ 'is-selected': props.selected }} data-testid={`effect-card-${props.effect.id}`}>
+    <li
+      class="effect-card"
+      classList={{ 'is-selected': props.selected, 'is-unavailable': !props.effect.available }}
+      data-testid={`effect-card-${props.effect.id}`}
+    >
       <button
         type="button"
         class="effect-card__button"
         aria-pressed={props.selected}
+        // Shown, so people know it exists, but it cannot be picked: the API would refuse it (PROVIDER_UNAVAILABLE).
+        disabled={!props.effect.available}
+        title={props.effect.available ? undefined : [t('effects.unavailable'), props.effect.unavailableReason].filter(Boolean).join(': ')}
         onClick={() => props.onSelect(props.effect)}
         data-testid="effect-select"
       >
@@ -37,7 +44,9 @@ export function EffectCard(props: EffectCardProps) {
             <span class="effect-card__cost" data-testid="effect-cost">
               {t('common.credits', { n: props.effect.costCredits })}
             </span>
-            <span class="effect-card__state">{props.selected ? t('effects.selected') : t('effects.select')}</span>
+            <span class="effect-card__state" data-testid="effect-state">
+              {!props.effect.available ? t('effects.unavailable') : props.selected ? t('effects.selected') : t('effects.select')}
+            </span>
           </span>
         </span>
       </button>

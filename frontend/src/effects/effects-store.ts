@@ -1,6 +1,6 @@
 import { createSignal } from 'solid-js';
 import { apiRequest } from '../api/request';
-import type { Effect } from '../api/types';
+import type { Effect, EffectList } from '../api/types';
 
 // The catalog is public and changes rarely: load once per visit, shared by the gallery, job and creations views.
 const [effects, setEffects] = createSignal<Effect[] | undefined>();
@@ -14,7 +14,7 @@ export function loadEffects(force = false): Promise<void> {
   if (!force && (effects() || pending)) return pending ?? Promise.resolve();
   setEffectsLoading(true);
   setEffectsError(undefined);
-  pending = apiRequest<{ items: Effect[] }>('/api/effects', { auth: false })
+  pending = apiRequest<EffectList>('/api/effects', { auth: false })
     .then((body) => {
       setEffects(body.items);
     })

@@ -1,7 +1,9 @@
 import { fileUrl } from '../api/base-url';
 import { startEarly, takeEarly } from '../api/early-requests';
 import { apiRequest } from '../api/request';
-import type { Job, JobParams, Page } from '../api/types';
+import type { Job, JobEnvelope, JobRequest, Page } from '../api/types';
+
+export type { JobRequest };
 
 /** A job as the API sent it, with its file URLs made loadable from this page (`fileUrl`). */
 export function withFileUrls(job: Job): Job {
@@ -12,18 +14,12 @@ export function withFileUrls(job: Job): Job {
   };
 }
 
-export interface JobRequest {
-  effectId: string;
-  uploadId: string;
-  params?: JobParams;
-}
-
 /**
  * `idempotencyKey` comes from the caller's `SubmissionKey`: one per user action, reused by every retry of it
  * (and by the 401-refresh retry inside apiRequest), so a request the server already accepted is not charged twice.
  */
 export async function submitJob(request: JobRequest, idempotencyKey: string): Promise<Job> {
-  const body = await apiRequest<{ job: Job }>('/api/jobs', {
+  const body = await apiRequest<JobEnvelope>('/api/jobs', {
     method: 'POST',
     body: request,
     headers: { 'Idempotency-Key': idempotencyKey },
@@ -32,7 +28,7 @@ export async function submitJob(request: JobRequest, idempotencyKey: string): Pr
 }
 
 export async function fetchJob(id: string, signal?: AbortSignal): Promise<Job> {
-  const body = await apiRequest<{ job: Job }>(`/api/jobs/${encodeURIComponent(id)}`, { signal });
+  const body = await apiRequest<JobEnvelope>(`/api/jobs/${encodeURIComponent(id)}`, { signal });
   return withFileUrls(body.job);
 }
 
@@ -44,7 +40,7 @@ export async function listJobs(limit: number, cursor?: string | null): Promise<P
 }
 
 export async function cancelJob(id: string): Promise<Job> {
-  const body = await apiRequest<{ job: Job }>(`/api/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+  const body = await apiRequest<JobEnvelope>(`/api/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
   return withFileUrls(body.job);
 }
 

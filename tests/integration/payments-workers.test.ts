@@ -1,0 +1,98 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentOrderExpireJobId } from '../../core/payments/payment-jobs.js';
+import { apiClient, registerUser, type TestUser } from '../support/http-client.js';
+import { startPaymentGateways, type PaymentGateways } from '../support/payment-gateways.js';
+import { paymentFlow } from '../support/payment-flow.js';
+import { startTestStack, type TestStack, type WorkerProcess } from '../support/test-stack.js';
+import { waitFor } from '../support/wait-for.js';
+
+/**
+ * Two worker processes run the payments queue's schedules at once (reconciliation, the expiry sweep) beside the
+ * per-order delayed expiry jobs and the notifications: every order ends paid and credited exactly once, or closed.
+ */
+
+const ORDER_TTL_MS = 4_000;
+let gateways: PaymentGateways;
+let stack: TestStack;
+let workers: WorkerProcess[];
+
+beforeAll(async () => {
+  gateways = await startPaymentGateways();
+  stack = await startTestStack({
+    ...gateways.env,
+    PAYMENT_ORDER_TTL: `${ORDER_TTL_MS}ms`,
+    PAYMENT_RECONCILE_AFTER: '300ms',
+    PAYMENT_RECONCILE_INTERVAL: '200ms',
+    PAYMENT_EXPIRY_SWEEP_INTERVAL: '200ms',
+  });
+  workers = await Promise.all([1, 2].map(() => stack.startWorker({ WORKER_QUEUES: 'payments', WORKER_CONCURRENCY_PAYMENTS: '4' })));
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await gateways?.stop();
+});
+
+describe('payments with two workers running the schedules', () => {
+  it('settles every paid order exactly once and closes every unpaid one at its expiry', async () => {
+    const client = apiClient(stack.baseUrl);
+    const flow = paymentFlow(stack, client);
+    const users: TestUser[] = await Promise.all([1, 2, 3].map(() => registerUser(client, 'two-workers')));
+    const orders: Array<Awaited<ReturnType<typeof flow.buy>> & { provider: 'wechat' | 'alipay'; user: TestUser; paid: boolean; notified: boolean }> = [];
+    for (let index = 0; index < 12; index += 1) {
+      const user = users[index % users.length]!;
+      const provider = index % 2 === 0 ? 'wechat' : 'alipay';
+      const order = await flow.buy(user, provider);
+      // Every other pair is paid; a third of the paid ones also notify (racing the reconciliation), twice.
+      const paid = index % 4 < 2;
+      orders.push({ ...order, provider, user, paid, notified: paid && index % 3 === 0 });
+    }
+    for (const order of orders.filter((candidate) => candidate.paid)) {
+      if (order.provider === 'wechat') gateways.wechat.markPaid(order.outTradeNo);
+      else gateways.alipay.markPaid(order.outTradeNo);
+    }
+    await Promise.all(
+      orders
+        .filter((order) => order.notified)
+        .map((order) => (order.provider === 'wechat' ? gateways.wechat : gateways.alipay).notify(order.outTradeNo, { times: 2, concurrent: true })),
+    );
+
+    await waitFor(
+      'every order to be paid or closed',
+      async () => {
+        const pending = await stack.db('payment_orders').whereIn('id', orders.map((order) => order.id)).where('status', 'pending').count({ n: '*' });
+        return Number(pending[0]!.n) === 0;
+      },
+      ORDER_TTL_MS + 30_000,
+    );
+
+    for (const order of orders) {
+      const row = await flow.orderRow(order.id);
+      expect(row.status, order.outTradeNo).toBe(order.paid ? 'paid' : 'closed');
+      expect(await flow.purchaseRows(order.id), order.outTradeNo).toBe(order.paid ? 1 : 0);
+      expect((await flow.auditOutcomes(order.id, 'settle')).filter((outcome) => outcome === 'settled'), order.outTradeNo).toHaveLength(order.paid ? 1 : 0);
+      if (!order.paid && order.provider === 'wechat') expect(gateways.wechat.orders.get(order.outTradeNo)?.state).toBe('CLOSED');
+    }
+    for (const user of users) {
+      const bought = orders.filter((order) => order.user === user && order.paid).length;
+      expect(await flow.balance(user.id)).toBe(10 + 60 * bought);
+    }
+
+    // Each order got its own delayed expiry job, which ran once whoever closed the order first.
+    const queue = new Queue('payments', { connection: { url: stack.env.REDIS_URL }, prefix: stack.env.QUEUE_PREFIX });
+    try {
+      for (const order of orders) {
+        const job = await waitFor(`the expiry job of ${order.outTradeNo} to finish`, async () => {
+          const found = await queue.getJob(paymentOrderExpireJobId(order.id));
+          return found?.finishedOn ? found : undefined;
+        });
+        expect(job.opts.delay).toBeGreaterThan(ORDER_TTL_MS - 2_000);
+        expect(job.attemptsMade).toBe(1);
+      }
+    } finally {
+      await queue.close();
+    }
+    expect(workers.every((worker) => worker.child.exitCode === null)).toBe(true);
+  });
+});
