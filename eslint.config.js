@@ -11,8 +11,9 @@ export default defineConfig(
       parserOptions: {
         // Each file is checked against its nearest tsconfig (the root one, or frontend/tsconfig.json).
         projectService: {
-          // frontend/vite.config.ts belongs to frontend/tsconfig.node.json, which no tsconfig.json references.
-          allowDefaultProject: ['frontend/vite.config.ts'],
+          // The build's own files belong to frontend/tsconfig.node.json, which no tsconfig.json references.
+          allowDefaultProject: ['frontend/vite.config.ts', 'frontend/vite-precompress.ts', 'frontend/vite-effect-previews.ts', 'frontend/vite-preload-catalog.ts'],
+          defaultProject: 'frontend/tsconfig.node.json',
         },
         tsconfigRootDir: import.meta.dirname,
       },

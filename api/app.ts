@@ -7,13 +7,16 @@ import { errorHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { accessLog } from './middleware/access-log.js';
 import { createRouteGuards } from './middleware/route-guards.js';
+import { compressJson } from './middleware/compress-json.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { meRoutes } from './routes/me.js';
+import { accountSessionRoutes } from './routes/account-sessions.js';
 import { effectRoutes } from './routes/effects.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { jobRoutes } from './routes/jobs.js';
 import { fileRoutes } from './routes/files.js';
+import { thumbnailRoutes } from './routes/thumbnails.js';
 import { isLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { frontendRoutes } from './routes/frontend.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -67,6 +70,8 @@ export function createApp(deps: AppDeps): Koa {
     }),
   );
 
+  app.use(compressJson());
+
   // No body is parsed here: each route that takes one opts in (`middleware/json-body.ts`) after its limiters.
   const guards = createRouteGuards(deps);
   const paymentDeps = { db: deps.db, providers: deps.payments, logger, metrics: deps.metrics, config };
@@ -76,6 +81,7 @@ export function createApp(deps: AppDeps): Koa {
     healthRoutes(deps, guards),
     authRoutes(deps, guards),
     meRoutes(deps, guards),
+    accountSessionRoutes(deps, guards),
     effectRoutes(deps, guards),
     uploadRoutes(deps, guards),
     jobRoutes(deps, guards),
@@ -83,6 +89,9 @@ export function createApp(deps: AppDeps): Koa {
     paymentNotificationRoutes(deps, paymentDeps),
     // Only local disk needs the API to serve its objects; other backends hand out URLs of their own.
     ...(isLocalDiskStorage(deps.storage) ? [fileRoutes({ signingSecret: config.storage.signingSecret, storage: deps.storage })] : []),
+    ...(isLocalDiskStorage(deps.storage)
+      ? [thumbnailRoutes({ signingSecret: config.storage.signingSecret, storage: deps.storage, cacheDir: config.storage.dir })]
+      : []),
     openApiRoutes(deps),
   ];
   for (const router of routers) {

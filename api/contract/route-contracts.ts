@@ -6,6 +6,8 @@ import { effectPaths } from '../routes/effects-contract.js';
 import { uploadPaths } from '../routes/uploads-contract.js';
 import { jobPaths, jobStreamEvent } from '../routes/jobs-contract.js';
 import { filePaths } from '../routes/files-contract.js';
+import { thumbnailPaths } from '../routes/thumbnails-contract.js';
+import { accountSessionPaths } from '../routes/account-sessions-contract.js';
 import { paymentPaths } from '../routes/payments-contract.js';
 import { openApiPaths } from '../routes/openapi-contract.js';
 import { adminSessionPaths } from '../routes/admin-session-contract.js';
@@ -20,10 +22,12 @@ export const ROUTE_CONTRACTS: readonly RouteContract[] = [
   { paths: metricsPaths },
   { paths: authPaths },
   { paths: mePaths },
+  { paths: accountSessionPaths },
   { paths: effectPaths },
   { paths: uploadPaths },
   { paths: jobPaths, schemas: { JobStreamEvent: jobStreamEvent } },
   { paths: filePaths },
+  { paths: thumbnailPaths },
   { paths: paymentPaths },
   { paths: adminSessionPaths },
   { paths: bullBoardPaths },

@@ -59,6 +59,8 @@ export const security = {
   /** Either the Authorization header or `?access_token=`. */
   bearerOrQueryToken: [...requirement('bearer'), ...requirement('accessTokenQuery')],
   refreshCookie: requirement('refreshCookie'),
+  /** Refresh without the cookie answers 204 (no session to continue), not 401. */
+  refreshCookieOrNone: [...requirement('refreshCookie'), {}],
   /** Logout ends whichever session the client shows, by cookie or by token, and needs neither. */
   refreshCookieOrBearerOrNone: [...requirement('refreshCookie'), ...requirement('bearer'), {}],
   admin: [...requirement('adminCookie'), ...requirement('adminBasic')],

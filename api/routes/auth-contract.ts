@@ -29,6 +29,10 @@ export const passwordBody = z
 
 export const role = z.enum(['user', 'ops', 'admin']).meta({ id: 'Role' });
 
+/** The languages the web app speaks; an account may keep one of them for good. */
+export const LANGUAGES = ['en', 'zh-CN'] as const;
+export const language = z.enum(LANGUAGES, { error: `Choose one of ${LANGUAGES.join(', ')}` }).meta({ id: 'Language' });
+
 export const account = z
   .object({
     id: z.uuid(),
@@ -36,13 +40,20 @@ export const account = z
     role,
     credits: z.number().int().meta({ description: 'The credit balance.' }),
     createdAt: timestamp,
+    language: language.nullable().meta({ description: "Chosen on the account page; null until chosen (the browser's language applies)." }),
   })
   .meta({ id: 'User' });
 
 export const authResponse = z.object({ user: account, accessToken: z.string() }).meta({ id: 'AuthResponse' });
 export const refreshResponse = z.object({ accessToken: z.string() }).meta({ id: 'RefreshResponse' });
 
-const refreshCookieSet = z.object({ 'Set-Cookie': setCookieHeader('Sets (or clears) the refresh cookie `cosnap_refresh`, and the Bull Board cookie `cosnap_admin` (Path=/admin) with it.') });
+const refreshCookieSet = z.object({
+  'Set-Cookie': setCookieHeader(
+    'Sets (or clears) the refresh cookie `cosnap_refresh`, the Bull Board cookie `cosnap_admin` (Path=/admin) and the ' +
+      'session hint `cosnap_session` (readable by the web app, Path=/, no secret) with it.',
+  ),
+});
+const hintCleared = z.object({ 'Set-Cookie': setCookieHeader('Clears the session hint `cosnap_session`.') });
 const json = <S extends z.ZodType>(schema: S) => ({ 'application/json': { schema } });
 /** Sign-in bodies are JSON of at most 16 KB. */
 const bodyErrors = errorResponses('VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', ...OUTAGE);
@@ -80,10 +91,13 @@ export const authPaths: ZodOpenApiPathsObject = {
     post: {
       tags: ['auth'],
       summary: 'Trade the refresh cookie for a new access token',
-      description: 'Rotates the cookie. A refresh token used twice revokes its whole session. A refused cookie is cleared.',
-      security: security.refreshCookie,
+      description:
+        'Rotates the cookie. A refresh token used twice revokes its whole session. A refused cookie is cleared. ' +
+        'No cookie at all is not an error: 204, and a stale session hint is cleared.',
+      security: security.refreshCookieOrNone,
       responses: {
         '200': { description: 'A new access token, and a rotated cookie.', headers: refreshCookieSet, content: json(refreshResponse) },
+        '204': { description: 'No refresh cookie: there is no session to continue.', headers: hintCleared },
         ...errorResponses('UNAUTHENTICATED', 'RATE_LIMITED', ...OUTAGE),
       },
     },

@@ -5,18 +5,18 @@ import type { AppDeps } from '../app-deps.js';
 import { authenticate, changePassword, getAccount, registerAccount, type Account } from '../../core/auth/accounts.js';
 import { familyOfRefreshToken } from '../../core/auth/refresh-tokens.js';
 import { continueSession, endSession, startSession } from '../../core/auth/sessions.js';
-import { DomainError, unauthenticated } from '../../core/errors.js';
+import { DomainError } from '../../core/errors.js';
 import type { SessionClaims } from '../../core/auth/session-revocations.js';
 import { ADMIN_COOKIE, ADMIN_COOKIE_PATH, signAdminCookie } from '../../dashboard/admin-cookie.js';
 import { bearerToken } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
 import type { RouteGuards } from '../middleware/route-guards.js';
+import { authCookies, REFRESH_COOKIE } from '../auth-cookies.js';
+import { setSessionHint } from '../session-hint-cookie.js';
 import { setStrictCookie } from '../strict-cookie.js';
 import { parseBody } from '../validate.js';
 import { loginBody, passwordBody, registerBody, type authResponse, type refreshResponse } from './auth-contract.js';
 
-export const REFRESH_COOKIE = 'cosnap_refresh';
-const REFRESH_COOKIE_PATH = '/api/auth';
 /** An email and two passwords of at most 256 characters, with room to spare. */
 const AUTH_BODY_BYTES = 16 * 1024;
 
@@ -26,9 +26,8 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
   const body = jsonBody(config, AUTH_BODY_BYTES);
   const ttlMs = config.auth.refreshTtlMs;
 
-  const setCookie = (ctx: Context, name: string, path: string, value: string | null, maxAgeMs: number) =>
-    setStrictCookie(ctx, { name, path, value, maxAgeMs, sslEnabled: config.http.sslEnabled });
-  const setRefreshCookie = (ctx: Context, token: string | null) => setCookie(ctx, REFRESH_COOKIE, REFRESH_COOKIE_PATH, token, ttlMs);
+  const cookies = authCookies(config);
+  const setRefreshCookie = (ctx: Context, token: string | null) => cookies.setRefresh(ctx, token);
   /**
    * Every session carries the /admin cookie, whatever its role, renewed with each refresh: a page load of
    * /admin/queues then knows who asks, so a plain user is told 403 rather than asked to sign in. The board reads
@@ -36,12 +35,13 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
    */
   const setAdminCookie = (ctx: Context, claims: SessionClaims) => {
     const maxAgeMs = config.admin.sessionTtlMs;
-    setCookie(ctx, ADMIN_COOKIE, ADMIN_COOKIE_PATH, signAdminCookie(config.auth.accessSecret, claims, Date.now() + maxAgeMs), maxAgeMs);
+    const value = signAdminCookie(config.auth.accessSecret, claims, Date.now() + maxAgeMs);
+    setStrictCookie(ctx, { name: ADMIN_COOKIE, path: ADMIN_COOKIE_PATH, value, maxAgeMs, sslEnabled: config.http.sslEnabled });
   };
 
-  /** Every sign-in starts a new session; the access token is what API calls carry. */
+  /** Every sign-in starts a new session, labelled with the browser it came from; API calls carry the access token. */
   const signIn = async (ctx: Context, user: Account) => {
-    const { refresh, claims } = await startSession(db, user.id, { ttlMs });
+    const { refresh, claims } = await startSession(db, user.id, { ttlMs, userAgent: ctx.get('User-Agent') });
     setRefreshCookie(ctx, refresh.token);
     setAdminCookie(ctx, claims);
     return { user, accessToken: await accessTokens.issue(claims) } satisfies z.input<typeof authResponse>;
@@ -63,7 +63,13 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
   // Refresh and logout only see the general limit: an app reload refreshes, and must not eat the sign-in budget.
   router.post('/refresh', guards.anyone, async (ctx) => {
     const token = ctx.cookies.get(REFRESH_COOKIE);
-    if (!token) throw unauthenticated();
+    if (!token) {
+      // No session to continue is an answer, not an error: browsers log every 4xx in the console, and a visitor
+      // who never signed in (or whose hint outlived the cookie) is not a failure. The stale hint goes.
+      setSessionHint(ctx, false, { maxAgeMs: 0, sslEnabled: config.http.sslEnabled });
+      ctx.status = 204;
+      return;
+    }
     let grant;
     try {
       grant = await continueSession(db, token, { ttlMs, onSessionRevoked: (sessionId) => sessions.revoked({ sessionId }) });
@@ -94,8 +100,7 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
       await endSession(db, sessionId);
       sessions.revoked({ sessionId });
     }
-    setRefreshCookie(ctx, null);
-    setCookie(ctx, ADMIN_COOKIE, ADMIN_COOKIE_PATH, null, 0);
+    cookies.clearAll(ctx);
     ctx.status = 204;
   });
 

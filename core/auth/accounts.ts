@@ -6,6 +6,10 @@ import type { Role } from './access-tokens.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { revokeAllUserSessions } from './sessions.js';
 
+/** The languages the web app speaks; an account may keep one of them for good. */
+export const LANGUAGES = ['en', 'zh-CN'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
 /** What the API shows of an account (`GET /api/me`, and `user` in auth responses). */
 export interface Account {
   id: string;
@@ -13,6 +17,8 @@ export interface Account {
   role: Role;
   credits: number;
   createdAt: string;
+  /** The language chosen on the account page; null until chosen (the browser's language applies). */
+  language: Language | null;
 }
 
 interface UserRow {
@@ -22,9 +28,10 @@ interface UserRow {
   role: Role;
   credit_balance: number;
   created_at: Date;
+  language: Language | null;
 }
 
-const ACCOUNT_COLUMNS = ['id', 'email', 'role', 'credit_balance', 'created_at'] as const;
+const ACCOUNT_COLUMNS = ['id', 'email', 'role', 'credit_balance', 'created_at', 'language'] as const;
 
 /** One message for unknown email and wrong password, so sign-in cannot be used to probe for accounts. */
 const INVALID_CREDENTIALS = 'The email or password is incorrect';
@@ -41,6 +48,7 @@ function toAccount(row: Pick<UserRow, (typeof ACCOUNT_COLUMNS)[number]>): Accoun
     role: row.role,
     credits: row.credit_balance,
     createdAt: row.created_at.toISOString(),
+    language: row.language,
   };
 }
 
@@ -95,6 +103,13 @@ export async function getAccount(db: Knex, userId: string): Promise<Account> {
   const user = await User.query(db).modify('publicColumns').findById(userId);
   if (!user) throw notFound('Account');
   return toAccount(user);
+}
+
+/** Keeps the account's language, so every device the user signs in on speaks it. */
+export async function setAccountLanguage(db: Knex, userId: string, language: Language): Promise<Account> {
+  const [row] = await db<UserRow>('users').where('id', userId).update({ language }).returning([...ACCOUNT_COLUMNS]);
+  if (!row) throw notFound('Account');
+  return toAccount(row);
 }
 
 /**

@@ -20,9 +20,12 @@ interface RefreshTokenRow {
   expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
+  user_agent: string | null;
 }
 
 const TOKEN_BYTES = 32;
+/** Enough for any real browser's User-Agent; a longer header is cut, not refused (it only labels a session). */
+export const MAX_USER_AGENT_CHARS = 512;
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -35,7 +38,7 @@ function hashToken(token: string): string {
 export async function issueRefreshToken(
   db: Knex | Knex.Transaction,
   userId: string,
-  options: { ttlMs: number; familyId?: string },
+  options: { ttlMs: number; familyId?: string; userAgent?: string | null },
 ): Promise<IssuedRefreshToken> {
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
   const familyId = options.familyId ?? randomUUID();
@@ -45,6 +48,7 @@ export async function issueRefreshToken(
     family_id: familyId,
     token_hash: hashToken(token),
     expires_at: expiresAt,
+    user_agent: options.userAgent ? options.userAgent.slice(0, MAX_USER_AGENT_CHARS) : null,
   });
   return { token, familyId, expiresAt };
 }
@@ -67,7 +71,7 @@ export async function rotateRefreshToken(
     const row = await trx<RefreshTokenRow>('refresh_tokens')
       .where('token_hash', hashToken(token))
       .forUpdate()
-      .first('id', 'user_id', 'family_id', 'expires_at', 'used_at', 'revoked_at');
+      .first('id', 'user_id', 'family_id', 'expires_at', 'used_at', 'revoked_at', 'user_agent');
     if (!row) return { ok: false, message: 'Your session has expired, please sign in again' };
     if (row.used_at || row.revoked_at || (await familyRevoked(trx, row.family_id))) {
       await revokeFamily(trx, row.family_id);
@@ -78,7 +82,8 @@ export async function rotateRefreshToken(
       return { ok: false, message: 'Your session has expired, please sign in again' };
     }
     await trx('refresh_tokens').where('id', row.id).update({ used_at: trx.fn.now() });
-    const issued = await issueRefreshToken(trx, row.user_id, { ttlMs: options.ttlMs, familyId: row.family_id });
+    // The device a session signed in from stays its label for life; the new token's time is its "last seen".
+    const issued = await issueRefreshToken(trx, row.user_id, { ttlMs: options.ttlMs, familyId: row.family_id, userAgent: row.user_agent });
     return { ok: true, rotated: { ...issued, userId: row.user_id } };
   });
   if (!outcome.ok) {

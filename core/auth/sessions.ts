@@ -23,8 +23,8 @@ async function claimsFor(db: Knex, userId: string, sessionId: string): Promise<A
   return { userId, role: user.role, sessionId, sessionVersion: user.session_version };
 }
 
-/** Starts a session for a user who just proved who they are. */
-export async function startSession(db: Knex, userId: string, options: { ttlMs: number }): Promise<SessionGrant> {
+/** Starts a session for a user who just proved who they are; `userAgent` labels it in the list of sessions. */
+export async function startSession(db: Knex, userId: string, options: { ttlMs: number; userAgent?: string }): Promise<SessionGrant> {
   const refresh = await issueRefreshToken(db, userId, options);
   return { refresh, claims: await claimsFor(db, userId, refresh.familyId) };
 }

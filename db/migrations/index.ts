@@ -7,6 +7,7 @@ import * as ledgerRefusesTruncate from './0005-ledger-refuses-truncate.js';
 import * as sessionVersions from './0006-session-versions.js';
 import * as moveCredits from './0007-move-credits.js';
 import * as effectProviders from './0008-effect-providers.js';
+import * as accountSessions from './0009-account-sessions.js';
 import * as creditPackages from './0010-credit-packages.js';
 import * as paymentOrders from './0011-payment-orders.js';
 
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0006-session-versions': sessionVersions,
   '0007-move-credits': moveCredits,
   '0008-effect-providers': effectProviders,
+  '0009-account-sessions': accountSessions,
   '0010-credit-packages': creditPackages,
   '0011-payment-orders': paymentOrders,
 };

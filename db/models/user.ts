@@ -12,6 +12,8 @@ export class User extends Model {
   /** Bumped to end every access token issued before (password change, role change, sign out everywhere). */
   session_version!: number;
   created_at!: Date;
+  /** Chosen on the account page; null means the browser's language. */
+  language!: 'en' | 'zh-CN' | null;
 
   static override jsonSchema = {
     type: 'object',
@@ -28,7 +30,7 @@ export class User extends Model {
   static override modifiers: Modifiers = {
     /** What an account view shows: never the password hash. */
     publicColumns(query) {
-      void query.select('id', 'email', 'role', 'credit_balance', 'created_at');
+      void query.select('id', 'email', 'role', 'credit_balance', 'created_at', 'language');
     },
   };
 }

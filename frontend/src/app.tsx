@@ -9,8 +9,25 @@ const RegisterPage = lazy(() => import('./auth/register-page'));
 const JobPage = lazy(() => import('./jobs/job-page'));
 const CreationsPage = lazy(() => import('./jobs/creations-page'));
 const CreditsPage = lazy(() => import('./credits/credits-page'));
+const AccountPage = lazy(() => import('./account/account-page'));
 const SandboxPayPage = lazy(() => import('./credits/sandbox-pay-page'));
 const NotFoundPage = lazy(() => import('./components/not-found-page'));
+
+/**
+ * Starts downloading the page chunk of `pathname` at once, so it arrives beside the session and catalog the
+ * first render waits for, rather than after that render asks for it.
+ */
+export function preloadRoute(pathname: string): void {
+  const pages: [RegExp, { preload: () => unknown }][] = [
+    [/^\/jobs\/[^/]+$/, JobPage],
+    [/^\/creations$/, CreationsPage],
+    [/^\/account$/, AccountPage],
+    [/^\/credits$/, CreditsPage],
+    [/^\/login$/, LoginPage],
+    [/^\/register$/, RegisterPage],
+  ];
+  void pages.find(([pattern]) => pattern.test(pathname))?.[1].preload();
+}
 
 export function App() {
   return (
@@ -21,6 +38,7 @@ export function App() {
       <Route path="/jobs/:id" component={JobPage} />
       <Route path="/creations" component={CreationsPage} />
       <Route path="/credits" component={CreditsPage} />
+      <Route path="/account" component={AccountPage} />
       <Route path="/credits/sandbox-pay/:id" component={SandboxPayPage} />
       <Route path="*404" component={NotFoundPage} />
     </Router>

@@ -8,3 +8,14 @@ interface ImportMetaEnv {
 interface ImportMeta {
   readonly env: ImportMetaEnv;
 }
+
+declare module 'virtual:effect-previews' {
+  /** Written by scripts/generate-effect-previews.ts; files are `/previews/<stem>-<width>.<format>`. */
+  const previews: {
+    widths: readonly number[];
+    /** Best first; the last is the fallback every browser decodes. */
+    formats: readonly string[];
+    items: Record<string, { stem: string; width: number; height: number } | undefined>;
+  };
+  export default previews;
+}

@@ -64,6 +64,7 @@ describe('auth', () => {
         role: 'user',
         credits: 10,
         createdAt: expect.any(String),
+        language: null,
       });
       expect(new Date(response.body.user.createdAt).toISOString()).toBe(response.body.user.createdAt);
       expect(typeof response.body.accessToken).toBe('string');
@@ -241,10 +242,11 @@ describe('auth', () => {
       expect(tokens.every((row) => row.revoked_at !== null)).toBe(true);
     });
 
-    it('refuses a refresh without a cookie or with an unknown token', async () => {
+    it('answers a visitor without a cookie with 204 and no token, and refuses an unknown token', async () => {
       const missing = await client.post('/api/auth/refresh');
-      expect(missing.status).toBe(401);
-      expect(missing.body.error.code).toBe('UNAUTHENTICATED');
+      expect(missing.status).toBe(204);
+      expect(missing.body).toBeFalsy();
+      expect(refreshSetCookie(missing)).toBeUndefined();
 
       const unknown = await client.post('/api/auth/refresh', undefined, undefined, withCookie(randomBytes(32).toString('base64url')));
       expect(unknown.status).toBe(401);
@@ -274,6 +276,19 @@ describe('auth', () => {
 
       const refresh = await client.post('/api/auth/refresh', undefined, undefined, withCookie(token));
       expect(refresh.status).toBe(401);
+    });
+
+    it('sets a script-readable session hint beside the refresh cookie and clears both on logout', async () => {
+      const registered = await client.post('/api/auth/register', { email: uniqueEmail(), password: 'long enough password' });
+      const hint = registered.headers.getSetCookie().find((line) => line.startsWith('cosnap_session='));
+      expect(hint).toMatch(/^cosnap_session=1;/);
+      expect(hint).toMatch(/;\s*path=\/;/i);
+      expect(hint).not.toMatch(/httponly/i);
+      const refreshed = await client.post('/api/auth/refresh', undefined, undefined, withCookie(refreshToken(registered)));
+      expect(refreshed.headers.getSetCookie().some((line) => line.startsWith('cosnap_session=1;'))).toBe(true);
+      const logout = await client.post('/api/auth/logout', undefined, undefined, withCookie(refreshToken(refreshed)));
+      const cleared = logout.headers.getSetCookie().find((line) => line.startsWith('cosnap_session='));
+      expect(cleared).toMatch(/^cosnap_session=;.*expires=Thu, 01 Jan 1970/i);
     });
 
     it('logs out with 204 even without a cookie', async () => {
@@ -309,7 +324,7 @@ describe('auth rate limit', () => {
     expect(limited.body.error.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     // Refreshing a session is not a sign-in attempt: an app reload must work while sign-ins are limited.
-    expect((await client.post('/api/auth/refresh')).status).toBe(401);
+    expect((await client.post('/api/auth/refresh')).status).toBe(204);
   });
 });
 

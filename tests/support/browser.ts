@@ -113,7 +113,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const width = page.viewportSize()?.width ?? 0;
   const path = join(SCREENSHOT_DIR, `${name}-${width}.png`);
   // Images that are still decoding would leave holes; wait for every <img> on the page to settle first.
-  await page.waitForFunction(() => Array.from((globalThis as unknown as PageGlobals).document.images).every((image) => image.complete));
+  // Asked from the test side: a polling waitForFunction evaluates in the page, which the app's CSP refuses.
+  const settled = () => page.evaluate(() => Array.from((globalThis as unknown as PageGlobals).document.images).every((image) => image.complete));
+  for (let attempt = 0; !(await settled()); attempt++) {
+    if (attempt >= 150) throw new Error('images on the page did not finish loading');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   // A full-page shot of a scrolled page paints the sticky header mid-page; take it from the top.
   await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo({ top: 0, behavior: 'instant' }));
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });

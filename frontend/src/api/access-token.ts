@@ -36,7 +36,8 @@ async function requestRefresh(): Promise<RefreshOutcome> {
   } catch {
     return 'unreachable';
   }
-  if (!response.ok) {
+  // 204: the browser holds no refresh cookie, so there is no session to continue.
+  if (!response.ok || response.status === 204) {
     if (response.status >= 500) return 'unreachable';
     if (accessToken() === tokenBefore) setAccessToken(null);
     return 'rejected';

@@ -1,6 +1,9 @@
 // '' means same origin (the API serves the built app); a separate API origin needs CORS with credentials.
 const API_BASE_URL = (import.meta.env.VITE_API_BASE_URL ?? '').replace(/\/+$/, '');
 
+/** Whether the API answers at this page's origin, so its non-httpOnly cookies are this page's cookies. */
+export const apiIsSameOrigin = API_BASE_URL === '';
+
 export function apiUrl(path: string): string {
   return API_BASE_URL + path;
 }

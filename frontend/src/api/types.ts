@@ -9,6 +9,7 @@ import type { localizedText } from '../../../api/contract/common-schemas';
 import type { account, authResponse, refreshResponse } from '../../../api/routes/auth-contract';
 import type { effect, effectList } from '../../../api/routes/effects-contract';
 import type { upload } from '../../../api/routes/uploads-contract';
+import type { accountSession } from '../../../api/routes/account-sessions-contract';
 import type { job, jobEnvelope, jobPage, jobResult, jobStatus, submitJobBody } from '../../../api/routes/jobs-contract';
 import type { adminSession } from '../../../api/routes/admin-session-contract';
 import type { createPaymentOrderBody, creditPackage, paymentOrder, paymentOrderStatus, paymentProvider } from '../../../api/routes/payments-contract';
@@ -20,6 +21,8 @@ export type LocalizedText = z.output<typeof localizedText>;
 export type User = z.output<typeof account>;
 export type AuthResponse = z.output<typeof authResponse>;
 export type RefreshResponse = z.output<typeof refreshResponse>;
+/** One signed-in session of the account (`GET /api/auth/sessions`). */
+export type AccountSession = z.output<typeof accountSession>;
 
 /**
  * The part of JSON Schema the web app reads from an effect's `params` (zod's toJSONSchema output); the contract

@@ -2,11 +2,19 @@ import { createSignal } from 'solid-js';
 import { accessToken, refreshAccessToken, setAccessToken } from '../api/access-token';
 import { apiRequest } from '../api/request';
 import type { AuthResponse, User } from '../api/types';
+import { setLocale } from '../i18n/i18n';
+import { mayHaveSession } from './session-hint';
 
 export type SessionState = 'restoring' | 'signed-in' | 'signed-out';
 
-const [user, setUser] = createSignal<User | null>(null);
+const [user, setUserSignal] = createSignal<User | null>(null);
 const [restoring, setRestoring] = createSignal(true);
+
+/** The account's saved language wins over the browser's on every device the user signs in on. */
+function setUser(next: User | null): void {
+  setUserSignal(next);
+  if (next?.language) setLocale(next.language);
+}
 
 export { user };
 
@@ -27,10 +35,17 @@ export async function refreshMe(): Promise<void> {
   }
 }
 
-/** Silent sign-in on start-up from the refresh cookie, so a reload keeps the session. */
-export async function restoreSession(): Promise<void> {
+/**
+ * Silent sign-in on start-up from the refresh cookie, so a reload keeps the session. Resolves once it is known
+ * whether the visitor is signed in, with the account's own request (balance, language) still on its way.
+ */
+export async function restoreSession(): Promise<{ account?: Promise<void> }> {
+  if (!mayHaveSession()) {
+    setRestoring(false);
+    return {};
+  }
   try {
-    if ((await refreshAccessToken()) === 'refreshed') await refreshMe();
+    return (await refreshAccessToken()) === 'refreshed' ? { account: refreshMe() } : {};
   } finally {
     setRestoring(false);
   }
@@ -50,6 +65,18 @@ async function startSession(path: string, email: string, password: string): Prom
 
 export const signIn = (email: string, password: string) => startSession('/api/auth/login', email, password);
 export const register = (email: string, password: string) => startSession('/api/auth/register', email, password);
+
+/** A password change ended every session and continued this one in a new session. */
+export function continueWith(response: AuthResponse): void {
+  setAccessToken(response.accessToken);
+  setUser(response.user);
+}
+
+/** The server already ended this session (signed out here or everywhere): forget it locally. */
+export function forgetSession(): void {
+  setAccessToken(null);
+  setUser(null);
+}
 
 export async function signOut(): Promise<void> {
   try {

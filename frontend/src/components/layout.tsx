@@ -1,6 +1,7 @@
 import type { RouteSectionProps } from '@solidjs/router';
 import { Suspense } from 'solid-js';
 import { t } from '../i18n/i18n';
+import { NextTask } from './next-task';
 import { SiteHeader } from './site-header';
 
 export function Layout(props: RouteSectionProps) {
@@ -9,9 +10,13 @@ export function Layout(props: RouteSectionProps) {
       <a class="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
-      <SiteHeader />
+      <NextTask>
+        <SiteHeader />
+      </NextTask>
       <main id="main" class="page" tabIndex={-1}>
-        <Suspense fallback={<p class="muted">{t('common.loading')}</p>}>{props.children}</Suspense>
+        <NextTask>
+          <Suspense fallback={<p class="muted">{t('common.loading')}</p>}>{props.children}</Suspense>
+        </NextTask>
       </main>
     </>
   );

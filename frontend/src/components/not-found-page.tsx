@@ -1,7 +1,9 @@
 import { A } from '@solidjs/router';
 import { t } from '../i18n/i18n';
+import { usePageMeta } from './page-meta';
 
 export default function NotFoundPage() {
+  usePageMeta(() => t('common.notFound'));
   return (
     <section class="narrow stack">
       <h1>{t('common.notFound')}</h1>

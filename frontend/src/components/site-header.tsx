@@ -2,7 +2,7 @@ import { A, useNavigate } from '@solidjs/router';
 import { Show } from 'solid-js';
 import { QueuesLink } from '../admin/queues-link';
 import { credits, sessionState, signOut } from '../auth/session';
-import { t, toggleLocale } from '../i18n/i18n';
+import { locale, t, toggleLocale } from '../i18n/i18n';
 import './site-header.css';
 
 export function SiteHeader() {
@@ -27,6 +27,9 @@ export function SiteHeader() {
             <A href="/creations" activeClass="is-active">
               {t('nav.creations')}
             </A>
+            <A href="/account" activeClass="is-active" data-testid="nav-account">
+              {t('nav.account')}
+            </A>
           </Show>
           <QueuesLink />
         </nav>
@@ -46,10 +49,11 @@ export function SiteHeader() {
             type="button"
             class="button button--ghost button--small"
             data-testid="language-switch"
-            aria-label={t('lang.switchLabel')}
+            title={t('lang.switchLabel')}
             onClick={toggleLocale}
           >
-            {t('lang.switch')}
+            {/* The visible name is the accessible name (speech users say what they see); the title explains it. */}
+            <span lang={locale() === 'en' ? 'zh-CN' : 'en'}>{t('lang.switch')}</span>
           </button>
           <Show when={sessionState() === 'signed-out'}>
             <A href="/login" class="button button--small" data-testid="nav-sign-in">

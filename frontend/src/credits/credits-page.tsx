@@ -3,6 +3,7 @@ import type { CreditPackage, PaymentOrder, PaymentProvider } from '../api/types'
 import { credits } from '../auth/session';
 import { ErrorMessage } from '../components/error-message';
 import { RequireAuth } from '../components/require-auth';
+import { usePageMeta } from '../components/page-meta';
 import { pick, t } from '../i18n/i18n';
 import { OrderHistory } from './order-history';
 import { OrderPanel } from './order-panel';
@@ -78,6 +79,7 @@ function BuyCredits() {
 }
 
 export default function CreditsPage() {
+  usePageMeta(() => t('credits.title'), 'meta.privateDescription');
   return (
     <RequireAuth>
       <section class="narrow stack" data-testid="credits-page">

@@ -1,7 +1,7 @@
 import type { Effect } from '../api/types';
 import { FallbackImage } from '../components/fallback-image';
 import { pick, t } from '../i18n/i18n';
-import { effectPreviewUrl } from './effects-store';
+import { effectPreview, PREVIEW_SIZES } from './effect-preview';
 
 interface EffectCardProps {
   effect: Effect;
@@ -11,6 +11,7 @@ interface EffectCardProps {
 
 export function EffectCard(props: EffectCardProps) {
   const name = () => pick(props.effect.name);
+  const preview = () => effectPreview(props.effect);
   return (
     <li
       class="effect-card"
@@ -27,7 +28,15 @@ export function EffectCard(props: EffectCardProps) {
         onClick={() => props.onSelect(props.effect)}
         data-testid="effect-select"
       >
-        <FallbackImage class="effect-card__image" src={effectPreviewUrl(props.effect)} alt={t('effects.previewAlt', { name: name() })} width={320} height={240} />
+        <FallbackImage
+          class="effect-card__image"
+          src={preview().src}
+          sources={preview().sources}
+          sizes={PREVIEW_SIZES}
+          alt={t('effects.previewAlt', { name: name() })}
+          width={preview().width}
+          height={preview().height}
+        />
         <span class="effect-card__body">
           <span class="effect-card__name">{name()}</span>
           <span class="effect-card__description">{pick(props.effect.description)}</span>

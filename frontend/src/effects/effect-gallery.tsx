@@ -1,6 +1,7 @@
 import { For, Match, Switch } from 'solid-js';
 import type { Effect } from '../api/types';
 import { ErrorMessage } from '../components/error-message';
+import { NextTask } from '../components/next-task';
 import { t } from '../i18n/i18n';
 import { EffectCard } from './effect-card';
 import { effects, effectsError, effectsLoading, loadEffects } from './effects-store';
@@ -31,7 +32,12 @@ export function EffectGallery(props: EffectGalleryProps) {
           {(items) => (
             <ul class="gallery__grid" aria-label={t('effects.galleryLabel')}>
               <For each={items()}>
-                {(effect) => <EffectCard effect={effect} selected={props.selectedId === effect.id} onSelect={props.onSelect} />}
+                {(effect) => (
+                  // A card per task: the whole grid in one would block a phone longest of anything on the page.
+                  <NextTask>
+                    <EffectCard effect={effect} selected={props.selectedId === effect.id} onSelect={props.onSelect} />
+                  </NextTask>
+                )}
               </For>
             </ul>
           )}

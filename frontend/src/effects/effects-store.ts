@@ -29,6 +29,3 @@ export function loadEffects(force = false): Promise<void> {
 }
 
 export const findEffect = (id: string): Effect | undefined => effects()?.find((effect) => effect.id === id);
-
-/** Build-time previews live in frontend/public/previews/<id>.webp unless the API names another URL. */
-export const effectPreviewUrl = (effect: Effect): string => effect.previewUrl ?? `/previews/${encodeURIComponent(effect.id)}.webp`;

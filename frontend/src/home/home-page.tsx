@@ -6,11 +6,14 @@ import { findEffect } from '../effects/effects-store';
 import { t } from '../i18n/i18n';
 import { UploadPanel } from '../upload/upload-panel';
 import './home-page.css';
+import { NextTask } from '../components/next-task';
+import { usePageMeta } from '../components/page-meta';
 
 // Remembered across visits to the gallery so "apply another effect" lands where the user left off.
 const [selectedEffectId, setSelectedEffectId] = createSignal<string | undefined>();
 
 export default function HomePage() {
+  usePageMeta(() => t('meta.homeTitle'));
   const selectedEffect = () => {
     const id = selectedEffectId();
     return id ? findEffect(id) : undefined;
@@ -33,11 +36,15 @@ export default function HomePage() {
       </header>
       <div class="home__flow">
         <UploadPanel />
-        <ApplyPanel effect={selectedEffect()} />
+        <NextTask>
+          <ApplyPanel effect={selectedEffect()} />
+        </NextTask>
       </div>
-      <div class="home__gallery">
-        <EffectGallery selectedId={selectedEffectId()} onSelect={handleSelect} />
-      </div>
+      <NextTask>
+        <div class="home__gallery">
+          <EffectGallery selectedId={selectedEffectId()} onSelect={handleSelect} />
+        </div>
+      </NextTask>
     </div>
   );
 }

@@ -1,6 +1,8 @@
 import { createEffect, createRoot, createSignal } from 'solid-js';
 import type { LocalizedText } from '../api/types';
 import { en, type MessageKey } from './en';
+
+export type { MessageKey };
 import { zhCN } from './zh-CN';
 
 export type Locale = 'zh-CN' | 'en';
@@ -66,8 +68,16 @@ export function pick(text: LocalizedText | string | undefined): string {
   return (locale() === 'en' ? text.en : text.zh) || text.en || text.zh;
 }
 
+// Building a formatter loads locale data and costs a phone milliseconds each time: one per language, made once.
+const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>();
+
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  let format = dateTimeFormats.get(locale());
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' });
+    dateTimeFormats.set(locale(), format);
+  }
+  return format.format(date);
 }

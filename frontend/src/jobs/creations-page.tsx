@@ -6,10 +6,11 @@ import { RequireAuth } from '../components/require-auth';
 import { loadEffects } from '../effects/effects-store';
 import { t } from '../i18n/i18n';
 import { CreationItem } from './creation-item';
-import { listJobs } from './jobs-api';
+import { FIRST_CREATIONS_PAGE, listFirstCreations, listJobs } from './jobs-api';
 import './creations-page.css';
+import { usePageMeta } from '../components/page-meta';
 
-const PAGE_SIZE = 20;
+const PAGE_SIZE = FIRST_CREATIONS_PAGE;
 
 function CreationsList() {
   const [jobs, setJobs] = createSignal<Job[]>([]);
@@ -26,7 +27,7 @@ function CreationsList() {
     setLoading(true);
     setError(undefined);
     try {
-      const page = await listJobs(PAGE_SIZE, cursor());
+      const page = cursor() === null ? await listFirstCreations() : await listJobs(PAGE_SIZE, cursor());
       // A job can shift onto the next page while new ones are created; never list it twice.
       setJobs((previous) => {
         const seen = new Set(previous.map((job) => job.id));
@@ -95,6 +96,7 @@ function CreationsList() {
 }
 
 export default function CreationsPage() {
+  usePageMeta(() => t('creations.title'), 'meta.privateDescription');
   return (
     <section class="creations stack" aria-labelledby="creations-title">
       <h1 id="creations-title">{t('creations.title')}</h1>

@@ -3,6 +3,7 @@ import { createEffect, createSignal, Match, on, onCleanup, Show, Switch } from '
 import type { Job } from '../api/types';
 import { refreshMe } from '../auth/session';
 import { ErrorMessage } from '../components/error-message';
+import { NextTask } from '../components/next-task';
 import { RequireAuth } from '../components/require-auth';
 import { findEffect, loadEffects } from '../effects/effects-store';
 import { pick, t } from '../i18n/i18n';
@@ -11,10 +12,11 @@ import { JobActions } from './job-actions';
 import { JobProgress } from './job-progress';
 import { JobResult } from './job-result';
 import { JobStatusBadge } from './job-status-badge';
-import { fetchJob } from './jobs-api';
+import { fetchJobOnce } from './jobs-api';
 import { isFinalStatus } from './job-status';
 import { watchJob } from './watch-job';
 import './job-page.css';
+import { usePageMeta } from '../components/page-meta';
 
 function JobView(props: { jobId: string }) {
   const navigate = useNavigate();
@@ -53,7 +55,7 @@ function JobView(props: { jobId: string }) {
           disposed = true;
           stopWatching?.();
         });
-        fetchJob(jobId)
+        fetchJobOnce(jobId)
           .then((initial) => {
             if (disposed) return;
             setJob(initial);
@@ -101,12 +103,14 @@ function JobView(props: { jobId: string }) {
               <Show when={current().status === 'canceled'}>
                 <p class="muted">{t('job.canceledBody')}</p>
               </Show>
-              <JobActions
-                job={current()}
-                beforeUrl={beforeUrl()}
-                onJob={updateJob}
-                onResubmitted={(next) => navigate(`/jobs/${encodeURIComponent(next.id)}`)}
-              />
+              <NextTask>
+                <JobActions
+                  job={current()}
+                  beforeUrl={beforeUrl()}
+                  onJob={updateJob}
+                  onResubmitted={(next) => navigate(`/jobs/${encodeURIComponent(next.id)}`)}
+                />
+              </NextTask>
             </>
           )}
         </Match>
@@ -124,6 +128,7 @@ function JobView(props: { jobId: string }) {
 }
 
 export default function JobPage() {
+  usePageMeta(() => t('job.title'), 'meta.privateDescription');
   const params = useParams<{ id: string }>();
   return (
     <RequireAuth>

@@ -1,5 +1,7 @@
 import { Show } from 'solid-js';
 import type { JobResult as JobResultData } from '../api/types';
+import { FallbackImage } from '../components/fallback-image';
+import { responsiveStoredImage } from '../components/stored-image';
 import { t } from '../i18n/i18n';
 import { BeforeAfter } from './before-after';
 
@@ -9,21 +11,29 @@ interface JobResultProps {
   alt: string;
 }
 
+/** The page's content column on wide screens, the screen's width on phones (job-page.css). */
+export const RESULT_SIZES = '(min-width: 760px) 720px, 100vw';
+
 /** Before/after comparison when the original's URL is known, else the result alone; plus the download. */
 export function JobResult(props: JobResultProps) {
+  const image = () => responsiveStoredImage(props.result.url, props.result.width);
   const extension = () => props.result.mime.split('/')[1]?.replace('jpeg', 'jpg') ?? 'jpg';
   return (
     <div class="job-result stack">
       <Show
         when={props.beforeUrl}
         fallback={
-          <img
+          <FallbackImage
             class="job-result__image"
-            src={props.result.url}
+            src={image().src}
+            srcset={image().srcset}
+            sources={image().sources}
+            sizes={RESULT_SIZES}
             alt={props.alt}
             width={props.result.width}
             height={props.result.height}
-            data-testid="result-image"
+            loading="eager"
+            testId="result-image"
           />
         }
       >
@@ -34,6 +44,7 @@ export function JobResult(props: JobResultProps) {
             afterAlt={props.alt}
             width={props.result.width}
             height={props.result.height}
+            sizes={RESULT_SIZES}
           />
         )}
       </Show>

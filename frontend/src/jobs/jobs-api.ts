@@ -1,4 +1,5 @@
 import { fileUrl } from '../api/base-url';
+import { startEarly, takeEarly } from '../api/early-requests';
 import { apiRequest } from '../api/request';
 import type { Job, JobEnvelope, JobRequest, Page } from '../api/types';
 
@@ -45,3 +46,20 @@ export async function cancelJob(id: string): Promise<Job> {
 
 /** The request that makes a new job with the same effect, photo and settings as `job`. */
 export const requestLike = (job: Job): JobRequest => ({ effectId: job.effectId, uploadId: job.uploadId, params: job.params });
+
+/** The creations page's first page of jobs. */
+export const FIRST_CREATIONS_PAGE = 20;
+
+/** Starts what `/jobs/:id` or `/creations` shows first, before the first render (signed-in visitors only). */
+export function startEarlyJobRequests(pathname: string): Promise<unknown> | undefined {
+  const jobId = /^\/jobs\/([^/]+)$/.exec(pathname)?.[1];
+  if (jobId) return startEarly(`job:${decodeURIComponent(jobId)}`, () => fetchJob(decodeURIComponent(jobId)));
+  if (pathname === '/creations') return startEarly('creations:first', () => listJobs(FIRST_CREATIONS_PAGE));
+  return undefined;
+}
+
+/** The job, from the request started before the first render when there is one. */
+export const fetchJobOnce = (id: string): Promise<Job> => takeEarly<Job>(`job:${id}`) ?? fetchJob(id);
+
+/** The first page of creations, from the request started before the first render when there is one. */
+export const listFirstCreations = (): Promise<Page<Job>> => takeEarly<Page<Job>>('creations:first') ?? listJobs(FIRST_CREATIONS_PAGE);

@@ -40,7 +40,6 @@ export function DropZone(props: DropZoneProps) {
       role="button"
       tabIndex={props.disabled ? -1 : 0}
       aria-disabled={props.disabled ? 'true' : undefined}
-      aria-label={`${t('upload.dropHere')}. ${t('upload.hint', { mb: maxUploadMegabytes() })}`}
       data-testid="drop-zone"
       onClick={openPicker}
       onKeyDown={handleKeyDown}
@@ -60,7 +59,8 @@ export function DropZone(props: DropZoneProps) {
       <span class="drop-zone__icon" aria-hidden="true" />
       <span class="drop-zone__title">{dragging() ? t('upload.dropActive') : t('upload.dropHere')}</span>
       <span class="drop-zone__hint">{t('upload.hint', { mb: maxUploadMegabytes() })}</span>
-      <span class="button button--small drop-zone__cta" aria-hidden="true">
+      {/* Part of the zone's accessible name, which is its visible text: "Choose a photo" works by voice. */}
+      <span class="button button--small drop-zone__cta">
         {t('upload.choose')}
       </span>
       <input
