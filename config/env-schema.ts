@@ -112,6 +112,11 @@ export const envSchema = z.object({
   JOB_BACKOFF: duration.default(2_000),
   JOB_LOCK_DURATION: duration.default(30_000),
   JOB_STALLED_INTERVAL: duration.default(30_000),
+  /**
+   * Times a job may be taken over after its worker stopped without a word (killed, lost, or too starved to renew
+   * its lock), on top of JOB_ATTEMPTS; a job that outlives more workers than that fails and is refunded.
+   */
+  JOB_MAX_TAKEOVERS: int(0, 100).default(5),
   SWEEP_INTERVAL: duration.default(60_000),
   SWEEP_GRACE: duration.default(30_000),
   /** Longest wait between tries of a job postponed because Postgres or Redis is down (they double from JOB_BACKOFF). */

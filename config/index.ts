@@ -59,6 +59,8 @@ export interface Config {
     backoffMs: number;
     lockDurationMs: number;
     stalledIntervalMs: number;
+    /** Takeovers of a job beyond its attempts (JOB_MAX_TAKEOVERS): the row's claim count is what is bounded. */
+    maxTakeovers: number;
     sweepIntervalMs: number;
     sweepGraceMs: number;
     outageBackoffMaxMs: number;
@@ -261,6 +263,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
       backoffMs: env.JOB_BACKOFF,
       lockDurationMs: env.JOB_LOCK_DURATION,
       stalledIntervalMs: env.JOB_STALLED_INTERVAL,
+      maxTakeovers: env.JOB_MAX_TAKEOVERS,
       sweepIntervalMs: env.SWEEP_INTERVAL,
       sweepGraceMs: env.SWEEP_GRACE,
       outageBackoffMaxMs: env.JOB_OUTAGE_BACKOFF_MAX,

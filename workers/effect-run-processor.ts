@@ -22,6 +22,8 @@ export function effectRunProcessor(deps: {
   logger: Logger;
   providers: ReadonlyMap<string, EffectProvider>;
   shutdownSignal: AbortSignal;
+  /** Attempts plus allowed takeovers: see `RunEffectDeps.maxClaims`. */
+  maxClaims: number;
 }) {
   return async (job: Job<JobPayloads['EffectRun']>, token?: string): Promise<void> => {
     const { effectJobId } = job.data;
@@ -39,6 +41,7 @@ export function effectRunProcessor(deps: {
               deps.logger.debug('progress event not sent', { effectJobId, err: error });
             }),
           signal: deps.shutdownSignal,
+          maxClaims: deps.maxClaims,
         },
         effectJobId,
       );

@@ -33,7 +33,7 @@ export interface ProcessorDeps {
 export function builtinProcessors(deps: ProcessorDeps): ProcessorTable {
   const { config, db, queues, logger } = deps;
   return {
-    EffectRun: effectRunProcessor(deps),
+    EffectRun: effectRunProcessor({ ...deps, maxClaims: config.jobs.attempts + config.jobs.maxTakeovers }),
     AcceptedJobsSweep: leasedProcessor({ db, logger }, 'AcceptedJobsSweep', acceptedJobsSweep({ db, queues, logger, graceMs: config.jobs.sweepGraceMs })),
     ...paymentProcessors({ db, logger, metrics: deps.metrics, config, providers: deps.paymentProviders }),
   };

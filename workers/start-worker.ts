@@ -28,6 +28,13 @@ import { configuredPaymentProviders } from '../core/payments/configured-payment-
 /** The BullMQ job scheduler that ran the sweep before its schedule moved to Postgres; removed where it lingers. */
 const LEGACY_SWEEP_SCHEDULER_ID = 'accepted-jobs-sweep';
 const HAND_BACK_MS = 2_000;
+/**
+ * BullMQ fails a job counted stalled more than `maxStalledCount` times, without the row hearing of it. A stall is
+ * not proof the job is at fault: a live worker starved of CPU renews its lock late and is counted too, so kills
+ * plus one starved renewal would fail a sound, paid job. Stalls therefore only ever put the job back; how many
+ * workers a job may outlive is bounded by its claim count on the row (JOB_MAX_TAKEOVERS, see `runEffectJob`).
+ */
+const STALLS_NEVER_FAIL = 1_000_000;
 
 export interface RunningWorker {
   /** Stops taking jobs and waits for the ones in hand; past the timeout, hands them back (stalled → retried elsewhere). */
@@ -113,7 +120,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
         concurrency: config.worker.concurrency[queue] ?? 1,
         lockDuration: config.jobs.lockDurationMs,
         stalledInterval: config.jobs.stalledIntervalMs,
-        maxStalledCount: 2,
+        maxStalledCount: STALLS_NEVER_FAIL,
       },
     );
     worker.on('error', (error) => {

@@ -51,9 +51,11 @@ export async function markJobRetrying(db: Knex, jobId: string, error: { code: st
     .update({ status: 'queued', progress: 0, error_code: error.code, error_message: error.message, updated_at: db.fn.now() });
 }
 
-/** A stopping worker gave the job back: it waits again, as if never started. */
+/** A stopping worker gave the job back: it waits again, as if never started (its claim is not counted). */
 export async function markJobHandedBack(db: Knex, jobId: string): Promise<void> {
-  await db('effect_jobs').where({ id: jobId, status: 'running' }).update({ status: 'queued', progress: 0, updated_at: db.fn.now() });
+  await db('effect_jobs')
+    .where({ id: jobId, status: 'running' })
+    .update({ status: 'queued', progress: 0, attempts: db.raw('greatest(attempts - 1, 0)'), updated_at: db.fn.now() });
 }
 
 export async function markJobSucceeded(

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ErrorLabel } from '../errors.js';
 import type { RenderedImage } from '../effects/effect-definition.js';
 import type { CatalogEffect, EffectProvider } from '../effects/effect-provider.js';
 import type { Logger } from '../observability/logger.js';
@@ -8,15 +9,16 @@ import { claimJob, markJobSucceeded, recordJobProgress, saveProviderState } from
 
 /** A failure retrying cannot fix (undecodable input, effect gone): the job fails at once. */
 export class PermanentJobError extends Error {
-  /** Retrying cannot fix the input: for metrics and alerts this is the caller's data, not an outage. */
-  readonly errorClass = 'validation';
+  /** For metrics and alerts: by default the caller's data (retrying cannot fix the input), not an outage. */
+  readonly errorClass: ErrorLabel;
   constructor(
     readonly code: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; errorClass?: ErrorLabel },
   ) {
     super(message, options);
     this.name = 'PermanentJobError';
+    this.errorClass = options?.errorClass ?? 'validation';
   }
 }
 
@@ -26,6 +28,11 @@ export interface RunEffectDeps {
   logger: Logger;
   /** The providers this worker can run, by id: the effect's `provider` picks one. */
   providers: ReadonlyMap<string, EffectProvider>;
+  /**
+   * How many times the job may be claimed in all: its attempts plus the takeovers allowed after workers stopped
+   * without a word. A claim past it fails the job (`WORKERS_LOST`) instead of handing it to yet another worker.
+   */
+  maxClaims: number;
   /** Tells live watchers the row changed (BullMQ progress event); called after each row write. */
   notify(progress: number): Promise<void>;
   signal?: AbortSignal;
@@ -58,6 +65,15 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
     if (await jobExists(deps.db, jobId)) return 'skipped';
     throw new PermanentJobError('JOB_NOT_FOUND', `effect job ${jobId} has no row`);
   }
+  // Every claim but the ones BullMQ's attempts account for is a takeover from a worker that vanished mid-job. A
+  // job that keeps taking its workers down (an input that crashes or exhausts them) must end, refunded, rather
+  // than go round the fleet for ever; a job merely caught by a few kills stays well inside the bound.
+  if (row.attempts > deps.maxClaims)
+    throw new PermanentJobError(
+      'WORKERS_LOST',
+      `effect job ${jobId} was claimed ${row.attempts} times (at most ${deps.maxClaims}): each worker that took it stopped before finishing it`,
+      { errorClass: 'internal' },
+    );
   const effect: CatalogEffect = {
     id: row.effect_id,
     provider: row.effect_provider,

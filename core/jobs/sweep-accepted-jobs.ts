@@ -18,7 +18,8 @@ export interface SweepReport {
  * its own id, so a job that is in fact still there is not duplicated. That includes a `running` row whose worker
  * is still on it after a flush: the second run claims the row too, but only the first completion counts (the
  * row's conditional updates) and the result key is the job's own, so the later one is discarded or skipped.
- * A job BullMQ gave up on without the row hearing of it (stalled too often) is failed and refunded.
+ * A job BullMQ gave up on without the row hearing of it (its lock lost as it failed, a worker dying mid-settle) is
+ * failed and refunded.
  */
 export async function sweepAcceptedJobs(
   deps: { db: Knex; queues: Queues; logger: Logger },

@@ -7,7 +7,8 @@ export const TEST_EFFECT_ID = 'test-invert';
 
 /**
  * The one catalog row of the test provider's one effect. Its params say how the provider behaves, so the job suite
- * can make it succeed, hold (to be canceled or killed), fail every attempt, or fail its first attempt only.
+ * can make it succeed, hold (to be canceled or killed), fail every attempt, fail its first attempt only, or crash:
+ * take its worker process down (SIGKILL after the hold), as an input that makes a renderer crash or run out of memory.
  */
 export const TEST_EFFECT_ROW = {
   id: TEST_EFFECT_ID,
@@ -20,7 +21,7 @@ export const TEST_EFFECT_ROW = {
   params_schema: JSON.stringify({
     type: 'object',
     properties: {
-      mode: { type: 'string', enum: ['succeed', 'fail', 'fail-once'], default: 'succeed' },
+      mode: { type: 'string', enum: ['succeed', 'fail', 'fail-once', 'crash'], default: 'succeed' },
       holdMs: { type: 'integer', minimum: 0, maximum: 60_000, default: 0 },
     },
     additionalProperties: false,
@@ -51,6 +52,7 @@ export function createTestProvider(): EffectProvider {
       if (!resumed) await context.saveRemoteState({ taskId: `task-${context.jobId}`, startedOnAttempt: context.attempt });
       else await context.saveRemoteState({ ...context.remoteState, resumedOnAttempt: context.attempt });
       await hold(Number(params.holdMs ?? 0), context.signal, (percent) => context.reportProgress(percent));
+      if (params.mode === 'crash') process.kill(process.pid, 'SIGKILL');
       if (params.mode === 'fail') throw new Error('the test provider failed, as asked');
       if (params.mode === 'fail-once' && !resumed) throw new Error('the test provider failed its first attempt, as asked');
       const image = sharp(input).negate({ alpha: false });
