@@ -1,8 +1,7 @@
 import { recordPaymentEvent } from './payment-audit.js';
 import type { PaymentDeps } from './payment-deps.js';
 import { closePendingOrder, findPaymentOrder, type PaymentOrderRow } from './payment-order-records.js';
-import { PaymentProviderError } from './payment-errors.js';
-import { settlePayment } from './settle-payment.js';
+import { queryOrder, settleFromQuery } from './settle-from-query.js';
 
 export type ExpiryOutcome = 'closed' | 'settled' | 'not_due' | 'not_pending';
 
@@ -23,19 +22,7 @@ export async function expirePaymentOrder(deps: PaymentDeps, orderOrId: string | 
     const outcome = await provider.closePayment(order.out_trade_no);
     await recordPaymentEvent(db, { ...audit, kind: 'close', outcome });
     if (outcome === 'already_paid') {
-      const status = await provider.queryPayment(order.out_trade_no);
-      await recordPaymentEvent(db, { ...audit, kind: 'query', outcome: status.state, detail: status.raw });
-      if (status.state !== 'paid' || !status.providerTradeNo || status.amountFen === undefined)
-        throw new PaymentProviderError(order.provider, 'BAD_RESPONSE', { operation: 'close' });
-      const settled = await settlePayment(deps, {
-        provider: order.provider,
-        outTradeNo: order.out_trade_no,
-        providerTradeNo: status.providerTradeNo,
-        amountFen: status.amountFen,
-        currency: status.currency ?? 'CNY',
-        ...(status.paidAt && { paidAt: status.paidAt }),
-        source: 'expiry',
-      });
+      const settled = await settleFromQuery(deps, order, await queryOrder(deps, provider, order), 'expiry');
       return settled.outcome === 'settled' || settled.outcome === 'already_paid' ? 'settled' : 'not_pending';
     }
   } else {

@@ -1,10 +1,9 @@
 import type { ErrorClass } from '../errors.js';
-import { recordPaymentEvent } from './payment-audit.js';
 import type { PaymentDeps } from './payment-deps.js';
 import { expirePaymentOrder } from './expire-payment-order.js';
 import { closePendingOrder, type PaymentOrderRow } from './payment-order-records.js';
 import { PaymentProviderError } from './payment-errors.js';
-import { settlePayment } from './settle-payment.js';
+import { queryOrder, settleFromQuery } from './settle-from-query.js';
 
 /** Orders looked at per run; the oldest-checked first, so a backlog is worked through over a few runs. */
 const BATCH = 100;
@@ -36,22 +35,12 @@ async function reconcileOrder(deps: PaymentDeps, order: PaymentOrderRow, report:
   const { db, providers, metrics, logger } = deps;
   const provider = providers.get(order.provider);
   if (!provider) return;
-  const status = await provider.queryPayment(order.out_trade_no);
+  const status = await queryOrder(deps, provider, order);
   const audit = { provider: order.provider, orderId: order.id, outTradeNo: order.out_trade_no };
-  await recordPaymentEvent(db, { ...audit, kind: 'query', outcome: status.state, detail: status.raw });
   await db('payment_orders').where('id', order.id).update({ last_reconciled_at: db.fn.now() });
   switch (status.state) {
     case 'paid': {
-      if (!status.providerTradeNo || status.amountFen === undefined) throw new PaymentProviderError(order.provider, 'BAD_RESPONSE', { operation: 'query' });
-      const settled = await settlePayment(deps, {
-        provider: order.provider,
-        outTradeNo: order.out_trade_no,
-        providerTradeNo: status.providerTradeNo,
-        amountFen: status.amountFen,
-        currency: status.currency ?? 'CNY',
-        ...(status.paidAt && { paidAt: status.paidAt }),
-        source: 'reconciliation',
-      });
+      const settled = await settleFromQuery(deps, order, status, 'reconciliation');
       if (settled.outcome === 'settled') {
         report.settled += 1;
         metrics.paymentReconciliationLag.observe({ provider: order.provider }, (Date.now() - order.created_at.getTime()) / 1000);
