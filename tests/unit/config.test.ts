@@ -1,32 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.js';
+import { configProblems, PRODUCTION_ENV, scratchSecretsFile } from '../support/config-env.js';
 
-// Development configs generate their secrets into a file: keep those out of the checkout.
-const secretsDir = mkdtempSync(join(tmpdir(), 'cosnap-config-test-'));
-const local = { SECRETS_FILE: join(secretsDir, 'secrets.json') };
-afterAll(() => rmSync(secretsDir, { recursive: true, force: true }));
+const local = { SECRETS_FILE: scratchSecretsFile('cosnap-config-test') };
+const production = PRODUCTION_ENV;
 
-const strong = (seed: string) => `${seed}-${'k7Qm2xP9vR4tW8yZ3nB6cF1hJ5'.repeat(2)}`;
-const production = {
-  NODE_ENV: 'production',
-  PUBLIC_URL: 'https://cosnap.example',
-  JWT_ACCESS_SECRET: strong('access'),
-  JWT_REFRESH_SECRET: strong('refresh'),
-  STORAGE_SIGNING_SECRET: strong('storage'),
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = (env: Record<string, string>): string[] => configProblems(() => loadConfig(env));
 
 describe('configuration', () => {
   it('runs in development with defaults only', () => {

@@ -1,35 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.js';
 import { configuredPaymentProviders } from '../../core/payments/configured-payment-providers.js';
 import { newOutTradeNo } from '../../core/payments/create-payment-order.js';
 import { isValidOutTradeNo } from '../../core/payments/payment-provider.js';
 import { apiV3Key, certificateSerial, rsaKeyPair } from '../support/payment-keys.js';
+import { configProblems, PRODUCTION_ENV, scratchSecretsFile } from '../support/config-env.js';
 
-const secretsDir = mkdtempSync(join(tmpdir(), 'cosnap-payments-config-'));
-const local = { SECRETS_FILE: join(secretsDir, 'secrets.json'), PUBLIC_URL: 'https://cosnap.example' };
-afterAll(() => rmSync(secretsDir, { recursive: true, force: true }));
-
-const strong = (seed: string) => `${seed}-${'k7Qm2xP9vR4tW8yZ3nB6cF1hJ5'.repeat(2)}`;
-const production = {
-  NODE_ENV: 'production',
-  PUBLIC_URL: 'https://cosnap.example',
-  JWT_ACCESS_SECRET: strong('access'),
-  JWT_REFRESH_SECRET: strong('refresh'),
-  STORAGE_SIGNING_SECRET: strong('storage'),
-};
-
-function problemsOf(build: () => unknown): string[] {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const local = { SECRETS_FILE: scratchSecretsFile('cosnap-payments-config'), PUBLIC_URL: 'https://cosnap.example' };
+const production = PRODUCTION_ENV;
+const problemsOf = configProblems;
 
 describe('payment configuration', () => {
   it('offers only the sandbox when no merchant is configured, and no sandbox in production unless enabled', () => {
