@@ -29,7 +29,7 @@ let sourceMd5: string;
 
 /**
  * Uploads `source` from a process of its own (as the API would) and returns its memory growth: peak RSS sampled
- * every 25 ms, and peak live Buffers sampled after a full collection every 100 ms (see upload-memory-probe.ts).
+ * every 25 ms, and peak reachable Buffers counted after a completed collection every 100 ms (upload-memory-probe.ts).
  */
 async function uploadFromProbe(key: string, mode: 'file' | 'stream' | 'buffer'): Promise<ProbeReport> {
   let path = source;
@@ -77,10 +77,11 @@ afterAll(async () => {
 describe('a 30 MB upload to Ali OSS', () => {
   it.each(['file', 'stream'] as const)('goes out as a %s without the uploading process holding it in memory', async (mode) => {
     const report = await uploadFromProbe(`memory/${mode}.bin`, mode);
-    expect(report.rssGrowthMb).toBeLessThan(50);
-    // A body held whole is 30 MB of live Buffers by itself. A stream keeps a few chunks in flight; the figure also
-    // carries a few MB of chunks whose memory V8 frees in the background just after a collection.
-    expect(report.liveBufferGrowthMb).toBeLessThan(15);
+    // The issue's bar, on the whole process; RSS also moves with the allocator, so it cannot tell 30 MB held apart.
+    expect(report.rssGrowthMb, JSON.stringify(report)).toBeLessThan(50);
+    // A body held whole is 30 MB of reachable Buffers by itself. A stream keeps a few 64 KB chunks in flight
+    // (0.06 to 0.19 MB measured); the bar leaves room for a client's own buffering, far below a held body.
+    expect(report.liveBufferGrowthMb, JSON.stringify(report)).toBeLessThan(5);
     expect(await storedMd5(`memory/${mode}.bin`)).toBe(sourceMd5);
   });
 
@@ -88,7 +89,7 @@ describe('a 30 MB upload to Ali OSS', () => {
     const report = await uploadFromProbe('memory/buffer.bin', 'buffer');
     // The body alone is 30 MB; the growth is measured against a baseline that drifts by a fraction of a megabyte
     // (29.9 was seen), so the bar sits well above the streamed limit and below the body's size.
-    expect(report.liveBufferGrowthMb).toBeGreaterThan(25);
+    expect(report.liveBufferGrowthMb, JSON.stringify(report)).toBeGreaterThan(25);
     expect(await storedMd5('memory/buffer.bin')).toBe(sourceMd5);
   });
 });
