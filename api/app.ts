@@ -8,6 +8,7 @@ import { requestId } from './middleware/request-id.js';
 import { accessLog } from './middleware/access-log.js';
 import { createRouteGuards } from './middleware/route-guards.js';
 import { compressJson } from './middleware/compress-json.js';
+import { originCheck } from './middleware/origin-check.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { meRoutes } from './routes/me.js';
@@ -70,6 +71,8 @@ export function createApp(deps: AppDeps): Koa {
     }),
   );
 
+  // Same-site layout: SameSite=Strict cookies already keep other sites' requests out.
+  if (config.http.crossSite) app.use(originCheck({ publicUrl: config.http.publicUrl, allowedOrigins: config.http.allowedOrigins }));
   app.use(compressJson());
 
   // No body is parsed here: each route that takes one opts in (`middleware/json-body.ts`) after its limiters.

@@ -16,16 +16,16 @@ export interface AuthCookies {
 
 export function authCookies(config: Readonly<Config>): AuthCookies {
   const ttlMs = config.auth.refreshTtlMs;
-  const sslEnabled = config.http.sslEnabled;
+  const { sslEnabled, crossSite } = config.http;
   const setRefresh = (ctx: Context, token: string | null) => {
-    setStrictCookie(ctx, { name: REFRESH_COOKIE, path: REFRESH_COOKIE_PATH, value: token, maxAgeMs: ttlMs, sslEnabled });
-    setSessionHint(ctx, token !== null, { maxAgeMs: ttlMs, sslEnabled });
+    setStrictCookie(ctx, { name: REFRESH_COOKIE, path: REFRESH_COOKIE_PATH, value: token, maxAgeMs: ttlMs, sslEnabled, crossSite });
+    setSessionHint(ctx, token !== null, { maxAgeMs: ttlMs, sslEnabled, crossSite });
   };
   return {
     setRefresh,
     clearAll(ctx) {
       setRefresh(ctx, null);
-      setStrictCookie(ctx, { name: ADMIN_COOKIE, path: ADMIN_COOKIE_PATH, value: null, maxAgeMs: 0, sslEnabled });
+      setStrictCookie(ctx, { name: ADMIN_COOKIE, path: ADMIN_COOKIE_PATH, value: null, maxAgeMs: 0, sslEnabled, crossSite });
     },
   };
 }

@@ -8,11 +8,11 @@ import type { Context } from 'koa';
  */
 export const SESSION_HINT_COOKIE = 'cosnap_session';
 
-export function setSessionHint(ctx: Context, present: boolean, options: { maxAgeMs: number; sslEnabled: boolean }): void {
+export function setSessionHint(ctx: Context, present: boolean, options: { maxAgeMs: number; sslEnabled: boolean; crossSite: boolean }): void {
   if (options.sslEnabled) ctx.cookies.secure = true;
   ctx.cookies.set(SESSION_HINT_COOKIE, present ? '1' : null, {
     httpOnly: false,
-    sameSite: 'strict',
+    sameSite: options.crossSite ? 'none' : 'strict',
     path: '/',
     secure: options.sslEnabled,
     ...(present && { maxAge: options.maxAgeMs }),

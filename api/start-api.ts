@@ -12,6 +12,7 @@ import { createQueues } from '../core/queues/queues.js';
 import { createRedis, type RedisClient } from '../core/queues/redis-connection.js';
 import { createStorage, type StorageBackendFactory } from '../core/storage/storage-factory.js';
 import { createApp } from './app.js';
+import { assertProductionReady } from '../core/startup/production-checks.js';
 import type { AppDeps } from './app-deps.js';
 import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
@@ -66,6 +67,12 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
   // Rate limits and enqueues fail fast while the connection is still opening; give it a moment first.
   // If Redis stays down the API starts anyway and /health/ready says so.
   await waitUntilReady(redis, 5_000).catch((error: unknown) => logger.warn('redis not ready at start', { err: error }));
+  if (config.isProduction)
+    await assertProductionReady({ db, redis, logger }).catch(async (error: unknown) => {
+      redis.disconnect();
+      await db.destroy();
+      throw error;
+    });
   // The connection's own listener above logs and counts these; the queues repeat them.
   const queues = createQueues(config, redis, (error) => logger.debug('queue connection error', { err: error }));
   const jobEvents = createJobEventHub(config, logger, {

@@ -68,6 +68,12 @@ export const envSchema = z.object({
   SESSION_CHECK_TTL: duration.default(5_000),
 
   ALLOWED_ORIGINS: csv.default([]),
+  /**
+   * The web app is served from another site than the API (app on Vercel, API on Railway): the sign-in cookies become
+   * SameSite=None; Secure so the app's requests carry them, and unsafe requests whose Origin is not the API's own
+   * (PUBLIC_URL) or in ALLOWED_ORIGINS are refused. Needs SSL_ENABLED=true and ALLOWED_ORIGINS. Off: SameSite=Strict.
+   */
+  CROSS_SITE_COOKIES: bool.default(false),
   RATE_LIMIT_WINDOW: duration.default(60_000),
   RATE_LIMIT_MAX: int(1, 10_000_000).default(100),
   AUTH_RATE_LIMIT_MAX: int(1, 10_000_000).default(5),

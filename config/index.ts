@@ -13,6 +13,8 @@ export interface Config {
     host: string;
     publicUrl: string;
     allowedOrigins: readonly string[];
+    /** CROSS_SITE_COOKIES: sign-in cookies SameSite=None, unsafe requests checked against the allowed origins. */
+    crossSite: boolean;
     maxRequestBytes: number;
     cspEnabled: boolean;
     sslEnabled: boolean;
@@ -167,6 +169,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
   const signingSecret = secret('STORAGE_SIGNING_SECRET');
   if (isProduction && accessSecret && accessSecret === refreshSecret)
     problems.push('JWT_REFRESH_SECRET=(hidden): must differ from JWT_ACCESS_SECRET');
+  if (env.CROSS_SITE_COOKIES && !env.SSL_ENABLED)
+    problems.push('CROSS_SITE_COOKIES=true: needs SSL_ENABLED=true (browsers drop a SameSite=None cookie that is not Secure)');
+  if (env.CROSS_SITE_COOKIES && !env.ALLOWED_ORIGINS.length)
+    problems.push("CROSS_SITE_COOKIES=true: needs ALLOWED_ORIGINS, the web app's origin (such as https://cosnap.vercel.app)");
   if (isProduction && !env.PUBLIC_URL) problems.push('PUBLIC_URL=(unset): required in production for signed URLs');
   const queueNames = Object.keys(registry);
   const workerQueues = env.WORKER_QUEUES ?? queueNames;
@@ -213,6 +219,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
       host: env.HOST,
       publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
       allowedOrigins: env.ALLOWED_ORIGINS,
+      crossSite: env.CROSS_SITE_COOKIES,
       maxRequestBytes: env.MAX_REQUEST_SIZE,
       cspEnabled: env.CSP_ENABLED,
       sslEnabled: env.SSL_ENABLED,

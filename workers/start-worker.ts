@@ -1,3 +1,4 @@
+import { assertProductionReady } from '../core/startup/production-checks.js';
 import { availableParallelism, hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job, type Queue } from 'bullmq';
@@ -77,6 +78,12 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
     metrics.redisErrors.inc({ connection: 'worker-producer' });
     logger.warn('redis connection error', { err: error });
   });
+  if (config.isProduction)
+    await assertProductionReady({ db, redis: producerRedis, logger }).catch(async (error: unknown) => {
+      producerRedis.disconnect();
+      await db.destroy();
+      throw error;
+    });
   // The connection's own listener above logs and counts these; the queues repeat them.
   const queues = createQueues(config, producerRedis, (error) => logger.debug('queue connection error', { err: error }), registry);
   const storage = createStorage(config, extensions.storageBackends);

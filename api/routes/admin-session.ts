@@ -13,7 +13,7 @@ import type { adminSession } from './admin-session-contract.js';
 export function adminSessionRoutes({ config, db }: Pick<AppDeps, 'config' | 'db'>, guards: Pick<RouteGuards, 'anyone' | 'signedIn'>): Router {
   const router = new Router({ prefix: '/api/admin' });
   const setCookie = (ctx: Context, value: string | null) =>
-    setStrictCookie(ctx, { name: ADMIN_COOKIE, path: ADMIN_COOKIE_PATH, value, maxAgeMs: config.admin.sessionTtlMs, sslEnabled: config.http.sslEnabled });
+    setStrictCookie(ctx, { name: ADMIN_COOKIE, path: ADMIN_COOKIE_PATH, value, maxAgeMs: config.admin.sessionTtlMs, sslEnabled: config.http.sslEnabled, crossSite: config.http.crossSite });
 
   router.post('/session', guards.signedIn, async (ctx) => {
     // The token's role may predate a promotion: the database decides.

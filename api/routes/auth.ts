@@ -36,7 +36,7 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
   const setAdminCookie = (ctx: Context, claims: SessionClaims) => {
     const maxAgeMs = config.admin.sessionTtlMs;
     const value = signAdminCookie(config.auth.accessSecret, claims, Date.now() + maxAgeMs);
-    setStrictCookie(ctx, { name: ADMIN_COOKIE, path: ADMIN_COOKIE_PATH, value, maxAgeMs, sslEnabled: config.http.sslEnabled });
+    setStrictCookie(ctx, { name: ADMIN_COOKIE, path: ADMIN_COOKIE_PATH, value, maxAgeMs, sslEnabled: config.http.sslEnabled, crossSite: config.http.crossSite });
   };
 
   /** Every sign-in starts a new session, labelled with the browser it came from; API calls carry the access token. */
@@ -66,7 +66,7 @@ export function authRoutes(deps: AppDeps, guards: RouteGuards): Router {
     if (!token) {
       // No session to continue is an answer, not an error: browsers log every 4xx in the console, and a visitor
       // who never signed in (or whose hint outlived the cookie) is not a failure. The stale hint goes.
-      setSessionHint(ctx, false, { maxAgeMs: 0, sslEnabled: config.http.sslEnabled });
+      setSessionHint(ctx, false, { maxAgeMs: 0, sslEnabled: config.http.sslEnabled, crossSite: config.http.crossSite });
       ctx.status = 204;
       return;
     }

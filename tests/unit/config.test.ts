@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
+import { envSchema } from '../../config/env-schema.js';
 import { configProblems, PRODUCTION_ENV, scratchSecretsFile } from '../support/config-env.js';
 
 const local = { SECRETS_FILE: scratchSecretsFile('cosnap-config-test') };
@@ -73,5 +75,21 @@ describe('configuration', () => {
     expect(loadConfig({ ...local, METRICS_PUBLIC: 'false' }).metrics.public).toBe(false);
     expect(loadConfig(production).metrics.public).toBe(false);
     expect(loadConfig({ ...production, METRICS_PUBLIC: 'true' }).metrics.public).toBe(true);
+  });
+
+  it('allows cross-site cookies only over HTTPS and with the web app named in ALLOWED_ORIGINS', () => {
+    expect(problemsOf({ ...local, CROSS_SITE_COOKIES: 'true' })).toEqual([
+      'CROSS_SITE_COOKIES=true: needs SSL_ENABLED=true (browsers drop a SameSite=None cookie that is not Secure)',
+      "CROSS_SITE_COOKIES=true: needs ALLOWED_ORIGINS, the web app's origin (such as https://cosnap.vercel.app)",
+    ]);
+    const config = loadConfig({ ...local, CROSS_SITE_COOKIES: 'true', SSL_ENABLED: 'true', ALLOWED_ORIGINS: 'https://cosnap.vercel.app' });
+    expect(config.http.crossSite).toBe(true);
+    expect(loadConfig(local).http.crossSite).toBe(false);
+  });
+
+  it('documents every variable it reads in .env.example', () => {
+    // A variable is set on a line of its own; an older name accepted for one is named in that line's comment.
+    const example = readFileSync('.env.example', 'utf8');
+    expect(Object.keys(envSchema.shape).filter((name) => !new RegExp(`^${name}=`, 'm').test(example) && !example.includes(`${name} is accepted`))).toEqual([]);
   });
 });
