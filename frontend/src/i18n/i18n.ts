@@ -7,16 +7,20 @@ import { zhCN } from './zh-CN';
 
 export type Locale = 'zh-CN' | 'en';
 
-const STORAGE_KEY = 'cosnap.locale';
 const dictionaries = { en, 'zh-CN': zhCN } as const;
 
+/**
+ * The chosen language lives in a cookie rather than localStorage. The first localStorage access of a page makes
+ * the renderer wait for the browser process to open the origin's storage, inside the task that evaluates the
+ * entry's modules: the largest single part of that task on a busy phone (Lighthouse measured it as blocking time).
+ * `document.cookie` is read in the same task anyway (the session hint).
+ */
+const LOCALE_COOKIE = 'cosnap_locale';
+const LOCALE_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;
+
 function readStoredLocale(): Locale | null {
-  try {
-    const stored = localStorage.getItem(STORAGE_KEY);
-    return stored === 'en' || stored === 'zh-CN' ? stored : null;
-  } catch {
-    return null; // storage blocked (private mode, sandboxed iframe)
-  }
+  const stored = /(?:^|;\s*)cosnap_locale=([^;]*)/.exec(document.cookie)?.[1];
+  return stored === 'en' || stored === 'zh-CN' ? stored : null;
 }
 
 /** Chinese when the browser's first listed language is any Chinese variant, else English. */
@@ -30,11 +34,7 @@ export { locale };
 
 export function setLocale(next: Locale): void {
   setLocaleSignal(next);
-  try {
-    localStorage.setItem(STORAGE_KEY, next);
-  } catch {
-    // Not remembered; the choice still applies to this visit.
-  }
+  document.cookie = `${LOCALE_COOKIE}=${next}; Path=/; Max-Age=${LOCALE_COOKIE_MAX_AGE_S}; SameSite=Lax`;
 }
 
 export function toggleLocale(): void {
