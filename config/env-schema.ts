@@ -83,6 +83,20 @@ export const envSchema = z.object({
   MAX_FILE_SIZE: byteSize.default(30 * 1024 ** 2),
   MAX_IMAGE_PIXELS: int(1, 1_000_000_000).default(50_000_000),
   UPLOAD_TTL: duration.default(7 * 86_400_000),
+  /** How long a result is kept after its job finished; then the object goes and history shows the job as expired. */
+  RESULT_TTL: duration.default(30 * 86_400_000),
+  /** How often each retention chore runs (maintenance queue). */
+  CLEANUP_INTERVAL: duration.default(3_600_000),
+  /** Objects with no row, and crash-left temporary files, are removed only once older than this. */
+  CLEANUP_GRACE: duration.default(86_400_000),
+  /** Keys the retention chores handle per batch (one database claim, one storage deleteMany of at most 1000). */
+  CLEANUP_BATCH_SIZE: int(1, 1000).default(500),
+  /** Report what the chores would delete, delete nothing. */
+  CLEANUP_DRY_RUN: bool.default(false),
+  /** Finished BullMQ jobs older than this are trimmed from Redis by the FinishedJobsTrim chore. */
+  FINISHED_JOBS_MAX_AGE: duration.default(7 * 86_400_000),
+  /** And at most this many finished jobs of each kind (completed, failed) stay per queue. */
+  FINISHED_JOBS_MAX_COUNT: int(0, 10_000_000).default(50_000),
   SIGNED_URL_TTL: duration.default(60 * 60_000),
   CSP_ENABLED: bool.default(true),
   SSL_ENABLED: bool.default(false),

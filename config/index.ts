@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { envSchema, int, type Env } from './env-schema.js';
 import { localSecrets, SECRET_NAMES, type SecretName } from './local-secrets.js';
 import { paymentsConfig, type PaymentsConfig } from './payment-config.js';
@@ -67,6 +68,19 @@ export interface Config {
     sweepGraceMs: number;
     outageBackoffMaxMs: number;
     idempotencyKeyTtlMs: number;
+  };
+  /** The retention chores of the maintenance queue (`core/retention/`). */
+  retention: {
+    resultTtlMs: number;
+    uploadTtlMs: number;
+    intervalMs: number;
+    graceMs: number;
+    batchSize: number;
+    dryRun: boolean;
+    finishedJobsMaxAgeMs: number;
+    finishedJobsMaxCount: number;
+    /** The folder of the upload path's temporary files (`cosnap-upload-*`), which the TempFilesSweep looks through. */
+    uploadTempDir: string;
   };
   worker: {
     /** Queues of the registry this worker consumes (WORKER_QUEUES). */
@@ -203,6 +217,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
         }
       : undefined;
   if (env.STORAGE_BACKEND === 'ali-oss' && !aliOss) problems.push('STORAGE_BACKEND=ali-oss: set the ALI_OSS_* variables');
+  if (env.CLEANUP_INTERVAL < 100) problems.push(`CLEANUP_INTERVAL=${raw.CLEANUP_INTERVAL}: at least 100ms (1h is the default)`);
+  for (const name of ['UPLOAD_TTL', 'RESULT_TTL'] as const)
+    if (env[name] < 1000) problems.push(`${name}=${raw[name]}: at least 1s, or nothing could be downloaded before it is deleted`);
   if (!!env.ADMIN_BASIC_USER !== !!env.ADMIN_BASIC_PASSWORD)
     problems.push('ADMIN_BASIC_USER/ADMIN_BASIC_PASSWORD=(hidden): set both or neither');
   if (isProduction && env.ADMIN_BASIC_PASSWORD) {
@@ -275,6 +292,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
       sweepGraceMs: env.SWEEP_GRACE,
       outageBackoffMaxMs: env.JOB_OUTAGE_BACKOFF_MAX,
       idempotencyKeyTtlMs: env.IDEMPOTENCY_KEY_TTL,
+    },
+    retention: {
+      resultTtlMs: env.RESULT_TTL,
+      uploadTtlMs: env.UPLOAD_TTL,
+      intervalMs: env.CLEANUP_INTERVAL,
+      graceMs: env.CLEANUP_GRACE,
+      batchSize: env.CLEANUP_BATCH_SIZE,
+      dryRun: env.CLEANUP_DRY_RUN,
+      finishedJobsMaxAgeMs: env.FINISHED_JOBS_MAX_AGE,
+      finishedJobsMaxCount: env.FINISHED_JOBS_MAX_COUNT,
+      uploadTempDir: tmpdir(),
     },
     worker: {
       queues: workerQueues,

@@ -11,6 +11,7 @@ import { effectRunProcessor } from './effect-run-processor.js';
 import { leasedProcessor } from './leased-processor.js';
 import { paymentProcessors } from './payment-processors.js';
 import type { ProcessorTable } from './processor-table.js';
+import { retentionProcessors } from './retention-processors.js';
 
 export interface ProcessorDeps {
   config: Readonly<Config>;
@@ -35,6 +36,7 @@ export function builtinProcessors(deps: ProcessorDeps): ProcessorTable {
   return {
     EffectRun: effectRunProcessor({ ...deps, maxClaims: config.jobs.attempts + config.jobs.maxTakeovers }),
     AcceptedJobsSweep: leasedProcessor({ db, logger }, 'AcceptedJobsSweep', acceptedJobsSweep({ db, queues, logger, graceMs: config.jobs.sweepGraceMs })),
+    ...retentionProcessors(deps),
     ...paymentProcessors({ db, logger, metrics: deps.metrics, config, providers: deps.paymentProviders }),
   };
 }

@@ -20,7 +20,7 @@ export const accountSession = z
 
 export const accountSessionList = z.object({ items: z.array(accountSession) }).meta({ id: 'AccountSessionList' });
 
-const cookiesCleared = z.object({
+export const cookiesCleared = z.object({
   'Set-Cookie': setCookieHeader('Clears the refresh, admin and session-hint cookies when this browser’s session ends.').optional(),
 });
 

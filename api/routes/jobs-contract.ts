@@ -43,7 +43,13 @@ export const job = z
     progress: z.number().int().min(0).max(100).meta({ description: 'Percent.' }),
     effectId: z.string(),
     uploadId: z.uuid(),
-    uploadUrl: signedUrl.meta({ description: 'Signed URL of the photo the effect was applied to (the “before” image).' }),
+    uploadUrl: signedUrl
+      .optional()
+      .meta({ description: 'Signed URL of the photo the effect was applied to (the “before” image); absent once the photo expired.' }),
+    uploadExpiredAt: timestamp.optional().meta({ description: 'When the photo was deleted by retention (`UPLOAD_TTL`).' }),
+    expiredAt: timestamp
+      .optional()
+      .meta({ description: 'When the result was deleted by retention (`RESULT_TTL`): the job stays in history as expired, without `result`.' }),
     params: z.record(z.string(), z.unknown()).meta({ description: 'The parameters the effect runs with, defaults filled in.' }),
     costCredits: z.number().int(),
     createdAt: timestamp,
@@ -119,6 +125,19 @@ export const jobPaths: ZodOpenApiPathsObject = {
       requestParams: { path: idParams },
       responses: {
         '200': { description: 'The job, with freshly signed URLs.', content: json(jobEnvelope) },
+        ...errorResponses('NOT_FOUND', ...signedInErrors),
+      },
+    },
+    delete: {
+      tags: ['jobs'],
+      summary: 'Delete a creation',
+      description:
+        'The job, its result and its photo (when no other job uses it) are deleted. A queued or running job is canceled ' +
+        'first and its credits refunded once; the credit ledger keeps its entries. Another account’s job is 404.',
+      security: security.bearer,
+      requestParams: { path: idParams },
+      responses: {
+        '204': { description: 'Deleted.' },
         ...errorResponses('NOT_FOUND', ...signedInErrors),
       },
     },

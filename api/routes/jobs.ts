@@ -4,6 +4,7 @@ import { listOwnJobs } from '../../core/jobs/effect-job-records.js';
 import { findOwnJobViewRow, toJobView } from '../../core/jobs/job-view.js';
 import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
 import { cancelEffectJob } from '../../core/jobs/cancel-effect-job.js';
+import { deleteEffectJob } from '../../core/jobs/delete-effect-job.js';
 import { notFound } from '../../core/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { jsonBody } from '../middleware/json-body.js';
@@ -68,6 +69,12 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
   router.post('/:id/cancel', async (ctx) => {
     const row = await cancelEffectJob(deps, ctx.state.user!.userId, jobId(ctx.params.id));
     ctx.body = await envelope(row);
+  });
+
+  /** Deletes a creation: a queued or running job is canceled (and refunded) first, then row and objects go. */
+  router.delete('/:id', async (ctx) => {
+    await deleteEffectJob(deps, ctx.state.user!.userId, jobId(ctx.params.id));
+    ctx.status = 204;
   });
 
   return router;

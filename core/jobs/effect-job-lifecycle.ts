@@ -12,6 +12,8 @@ export interface ClaimedJob extends EffectJobRow {
   effect_provider: string;
   effect_cost_credits: number;
   effect_params_schema: Record<string, unknown>;
+  /** The upload is past its expiry (its object is gone, or about to be): the job cannot run. */
+  upload_expired: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function claimJob(db: Knex, jobId: string): Promise<ClaimedJob | un
        FROM uploads AS u, effects AS e
       WHERE j.id = ? AND j.status = ANY(?::job_status[]) AND u.id = j.upload_id AND e.id = j.effect_id
       RETURNING j.*, u.storage_key AS upload_key, e.provider AS effect_provider, e.cost_credits AS effect_cost_credits,
-                e.params_schema AS effect_params_schema`,
+                e.params_schema AS effect_params_schema, (u.expired_at IS NOT NULL OR u.expires_at <= now()) AS upload_expired`,
     [jobId, [...UNFINISHED]],
   );
   return result.rows[0];

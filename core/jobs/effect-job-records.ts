@@ -4,11 +4,11 @@ import { EffectJob, UNFINISHED_STATUSES, type EffectJobColumns } from '../../db/
 export { JOB_STATUSES, UNFINISHED_STATUSES as UNFINISHED, type JobStatus } from '../../db/models/effect-job.js';
 
 /** An effect_jobs row (as the model declares it) with the upload's storage key joined in. */
-export type EffectJobRow = EffectJobColumns & { upload_key: string };
+export type EffectJobRow = EffectJobColumns & { upload_key: string; upload_expired_at: Date | null };
 
 /** Jobs with their upload's key, through the model: the one repository of effect jobs. */
 const selectJob = (db: Knex) =>
-  EffectJob.query(db).alias('j').join('uploads as u', 'u.id', 'j.upload_id').select('j.*', 'u.storage_key as upload_key');
+  EffectJob.query(db).alias('j').join('uploads as u', 'u.id', 'j.upload_id').select('j.*', 'u.storage_key as upload_key', 'u.expired_at as upload_expired_at');
 
 const asRow = (job: EffectJob | undefined) => job as EffectJobRow | undefined;
 

@@ -8,7 +8,12 @@ export interface JobView {
   progress: number;
   effectId: string;
   uploadId: string;
-  uploadUrl: string;
+  /** Absent once retention deleted the photo (UPLOAD_TTL). */
+  uploadUrl?: string;
+  /** When retention deleted the photo. */
+  uploadExpiredAt?: string;
+  /** When retention deleted the result (RESULT_TTL): history lists the job as expired. */
+  expiredAt?: string;
   params: Record<string, unknown>;
   costCredits: number;
   createdAt: string;
@@ -38,6 +43,8 @@ export type JobViewRow = Pick<
   | 'result_mime'
   | 'error_code'
   | 'error_message'
+  | 'expired_at'
+  | 'upload_expired_at'
 >;
 
 /*
@@ -49,13 +56,13 @@ export type JobViewRow = Pick<
 const FIND_OWN_JOB_VIEW = `
   SELECT j.id, j.status, j.progress, j.effect_id, j.upload_id, u.storage_key AS upload_key, j.params, j.cost_credits,
          j.created_at, j.started_at, j.finished_at, j.result_key, j.result_width, j.result_height, j.result_mime,
-         j.error_code, j.error_message
+         j.error_code, j.error_message, j.expired_at, u.expired_at AS upload_expired_at
   FROM effect_jobs j JOIN uploads u ON u.id = j.upload_id
   WHERE j.id = ? AND j.user_id = ?`;
 
 /** The user's own job by id, by primary key; another user's job is indistinguishable from a missing one. */
 export async function findOwnJobViewRow(db: Knex, userId: string, id: string): Promise<JobViewRow | undefined> {
-  const result = await db.raw<{ rows: JobViewRow[] }>(FIND_OWN_JOB_VIEW, [id, userId]).options({ name: 'cosnap_find_own_job_view' });
+  const result = await db.raw<{ rows: JobViewRow[] }>(FIND_OWN_JOB_VIEW, [id, userId]).options({ name: 'cosnap_find_own_job_view_v2' });
   return result.rows[0];
 }
 
@@ -63,8 +70,8 @@ export async function findOwnJobViewRow(db: Knex, userId: string, id: string): P
 export async function toJobView(row: JobViewRow, storage: Pick<ObjectStorage, 'signedUrl'>, urlTtlMs: number): Promise<JobView> {
   // Both URLs are signed at once: a remote backend's signature may take a moment (async), never a round trip each in turn.
   const [uploadUrl, resultUrl] = await Promise.all([
-    storage.signedUrl(row.upload_key, urlTtlMs),
-    row.result_key ? storage.signedUrl(row.result_key, urlTtlMs) : undefined,
+    row.upload_expired_at ? undefined : storage.signedUrl(row.upload_key, urlTtlMs),
+    row.result_key && !row.expired_at ? storage.signedUrl(row.result_key, urlTtlMs) : undefined,
   ]);
   return {
     id: row.id,
@@ -72,7 +79,9 @@ export async function toJobView(row: JobViewRow, storage: Pick<ObjectStorage, 's
     progress: row.progress,
     effectId: row.effect_id,
     uploadId: row.upload_id,
-    uploadUrl,
+    ...(uploadUrl && { uploadUrl }),
+    ...(row.upload_expired_at && { uploadExpiredAt: row.upload_expired_at.toISOString() }),
+    ...(row.expired_at && { expiredAt: row.expired_at.toISOString() }),
     params: row.params,
     costCredits: row.cost_credits,
     createdAt: row.created_at.toISOString(),

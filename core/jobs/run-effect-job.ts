@@ -4,6 +4,7 @@ import type { RenderedImage } from '../effects/effect-definition.js';
 import type { CatalogEffect, EffectProvider } from '../effects/effect-provider.js';
 import type { Logger } from '../observability/logger.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
+import { isStorageError } from '../storage/storage-errors.js';
 import { findJob, jobExists } from './effect-job-records.js';
 import { claimJob, markJobSucceeded, recordJobProgress, saveProviderState } from './effect-job-lifecycle.js';
 
@@ -46,10 +47,15 @@ const PROGRESS_WRITE_INTERVAL_MS = 250;
 /** Errors from libvips about the image itself: the same bytes will fail the same way on every retry. */
 const UNDECODABLE = /unsupported image format|corrupt|premature end|bad huffman|not a known file format|vipsjpeg|pngload|webpload|input buffer/i;
 
+/**
+ * The input, or INPUT_MISSING when storage says it is not there (a permanent failure: retrying would wait for an
+ * object that never comes back). Any other storage failure (throttling, an outage) is left to the retries.
+ */
 async function readInput(storage: ObjectStorage, key: string): Promise<Buffer> {
   try {
     return await storage.get(key);
   } catch (error) {
+    if (isStorageError(error) && error.code !== 'NOT_FOUND') throw error;
     throw new PermanentJobError('INPUT_MISSING', 'The uploaded photo is no longer available', { cause: error });
   }
 }
@@ -80,6 +86,7 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
     costCredits: row.effect_cost_credits,
     paramsSchema: row.effect_params_schema,
   };
+  if (row.upload_expired) throw new PermanentJobError('INPUT_EXPIRED', 'The uploaded photo expired before the effect ran');
   const provider = deps.providers.get(effect.provider);
   // The API refuses such effects at submit; a worker configured differently from the API fails them clearly.
   if (!provider) throw new PermanentJobError('PROVIDER_UNAVAILABLE', `provider ${effect.provider} of effect ${effect.id} is not available on this worker`);

@@ -38,6 +38,10 @@ export interface Metrics {
   readonly paymentNotificationRefusals: Counter<'provider' | 'reason'>;
   /** How long after its creation reconciliation found an order paid (its notification never came, or came late). */
   readonly paymentReconciliationLag: Histogram<'provider'>;
+  /** What the retention chores deleted, by chore and kind (object, row, job, file, token, queue_job). */
+  readonly cleanupDeleted: Counter<'chore' | 'kind'>;
+  /** What a dry run of the retention chores found and would have deleted (CLEANUP_DRY_RUN=true). */
+  readonly cleanupWouldDelete: Counter<'chore' | 'kind'>;
   /** Queue gauges are read at scrape time from this sampler (see `queue-sampler.ts`). */
   sampleQueuesWith(sampler: () => Promise<QueueSample[]>): void;
   /** `cosnap_dependency_up` is read at scrape time from this probe. */
@@ -236,6 +240,18 @@ export function createMetrics(options: { service: MetricsService; version: strin
       help: 'Age of an order when reconciliation (not its notification) found it paid.',
       labelNames: ['provider'],
       buckets: [30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600],
+      registers,
+    }),
+    cleanupDeleted: new Counter({
+      name: 'cosnap_cleanup_deleted_total',
+      help: 'What the retention chores deleted, by chore and kind (object, row, job, file, token, queue_job).',
+      labelNames: ['chore', 'kind'],
+      registers,
+    }),
+    cleanupWouldDelete: new Counter({
+      name: 'cosnap_cleanup_would_delete_total',
+      help: 'What dry runs of the retention chores would have deleted, by chore and kind.',
+      labelNames: ['chore', 'kind'],
       registers,
     }),
     sampleQueuesWith(sampler) {

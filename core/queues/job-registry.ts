@@ -18,7 +18,7 @@ import { paymentJobOptions, type PaymentOrderExpirePayload } from '../payments/p
  */
 
 /** The parts of the configuration job options and schedules are computed from. */
-export type JobSettings = Pick<Config, 'jobs' | 'payments'>;
+export type JobSettings = Pick<Config, 'jobs' | 'payments' | 'retention'>;
 
 /** One job name of a queue. `Data` is its payload type; producers and processors are both checked against it. */
 export interface JobDefinition<Data = unknown> {
@@ -50,6 +50,10 @@ export type NoPayload = Record<string, never>;
  */
 const CHORE_RETENTION = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } } as const;
 
+/** A retention chore (`core/retention/`): one run at a time under its lease, every CLEANUP_INTERVAL. */
+const retentionChore = () =>
+  job<NoPayload>({ options: () => ({ attempts: 1, ...CHORE_RETENTION }), everyMs: (config) => config.retention.intervalMs });
+
 export const QUEUES = {
   effects: {
     concurrency: { variable: 'WORKER_CONCURRENCY_EFFECTS', default: 2, max: 256 },
@@ -73,6 +77,18 @@ export const QUEUES = {
         options: () => ({ attempts: 1, ...CHORE_RETENTION }),
         everyMs: (config) => config.jobs.sweepIntervalMs,
       }),
+      /** Uploads past UPLOAD_TTL: objects deleted, rows tombstoned, queued jobs on them failed and refunded. */
+      UploadsExpire: retentionChore(),
+      /** Results past RESULT_TTL: objects deleted, jobs tombstoned (history shows them as expired). */
+      ResultsExpire: retentionChore(),
+      /** Objects under uploads/ and results/ that no live row names, older than CLEANUP_GRACE. */
+      OrphanObjectsSweep: retentionChore(),
+      /** Temporary and `*.partial` files that crashed processes left behind, older than CLEANUP_GRACE. */
+      TempFilesSweep: retentionChore(),
+      /** Refresh tokens whose whole session has expired. */
+      RefreshTokensPrune: retentionChore(),
+      /** BullMQ's completed and failed sets of every queue, trimmed by age and count. */
+      FinishedJobsTrim: retentionChore(),
     },
   },
   payments: {

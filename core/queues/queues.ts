@@ -26,7 +26,7 @@ export interface Queues {
  * an outage to stderr).
  */
 export function createQueues(
-  config: Pick<Config, 'jobs' | 'payments' | 'redis'>,
+  config: Pick<Config, 'jobs' | 'payments' | 'retention' | 'redis'>,
   connection: RedisClient,
   onError: (error: Error) => void = () => undefined,
   registry: QueueRegistry = QUEUES,

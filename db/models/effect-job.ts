@@ -39,6 +39,8 @@ export class EffectJob extends Model {
   error_message!: string | null;
   /** What the effect's provider recorded to resume its work on a later attempt (a remote task id). */
   provider_state!: Record<string, unknown> | null;
+  /** Set when retention deleted the job's result (RESULT_TTL): the row stays so history shows the job as expired. */
+  expired_at!: Date | null;
   created_at!: Date;
   started_at!: Date | null;
   finished_at!: Date | null;

@@ -13,6 +13,8 @@ export class Upload extends Model {
   bytes!: number;
   created_at!: Date;
   expires_at!: Date;
+  /** Set when retention deleted the object (past `expires_at`); the row stays for the jobs that name it. */
+  expired_at!: Date | null;
 
   static override jsonSchema = {
     type: 'object',

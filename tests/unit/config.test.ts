@@ -45,6 +45,27 @@ describe('configuration', () => {
     expect(problems.some((line) => line.startsWith('MAX_FILE_SIZE=huge: '))).toBe(true);
   });
 
+  it('reads the retention settings with their defaults, and names a bad one', () => {
+    expect(loadConfig(local).retention).toMatchObject({
+      resultTtlMs: 30 * 86_400_000,
+      uploadTtlMs: 7 * 86_400_000,
+      intervalMs: 3_600_000,
+      batchSize: 500,
+      dryRun: false,
+    });
+    expect(loadConfig({ ...local, CLEANUP_DRY_RUN: 'true', RESULT_TTL: '2d' }).retention).toMatchObject({ dryRun: true, resultTtlMs: 2 * 86_400_000 });
+    expect(problemsOf({ ...local, CLEANUP_INTERVAL: '10ms', RESULT_TTL: '0s', CLEANUP_BATCH_SIZE: '5000', CLEANUP_DRY_RUN: 'maybe' })).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^CLEANUP_BATCH_SIZE=5000: /),
+        expect.stringMatching(/^CLEANUP_DRY_RUN=maybe: /),
+      ]),
+    );
+    expect(problemsOf({ ...local, CLEANUP_INTERVAL: '10ms', RESULT_TTL: '0s' })).toEqual([
+      'CLEANUP_INTERVAL=10ms: at least 100ms (1h is the default)',
+      'RESULT_TTL=0s: at least 1s, or nothing could be downloaded before it is deleted',
+    ]);
+  });
+
   it('rejects unknown worker queues', () => {
     expect(problemsOf({ ...local, WORKER_QUEUES: 'effects,nope' })).toEqual(['WORKER_QUEUES=effects,nope: unknown queue nope']);
   });

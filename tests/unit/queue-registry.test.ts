@@ -13,7 +13,15 @@ const extra = {
 
 const noop = () => Promise.resolve();
 /** Processors of every built-in job, so each case below is about the extra queue only. */
-const builtin = { EffectRun: noop, AcceptedJobsSweep: noop, PaymentOrderExpire: noop, PaymentsReconcile: noop, PaymentsExpirySweep: noop };
+const RETENTION_CHORES = ['UploadsExpire', 'ResultsExpire', 'OrphanObjectsSweep', 'TempFilesSweep', 'RefreshTokensPrune', 'FinishedJobsTrim'];
+const builtin = {
+  EffectRun: noop,
+  AcceptedJobsSweep: noop,
+  PaymentOrderExpire: noop,
+  PaymentsReconcile: noop,
+  PaymentsExpirySweep: noop,
+  ...Object.fromEntries(RETENTION_CHORES.map((name) => [name, noop])),
+};
 
 describe('the queue registry', () => {
   it('derives the worker queues and each queue concurrency variable from the registry', () => {
@@ -25,9 +33,10 @@ describe('the queue registry', () => {
   });
 
   it('schedules the recurring chores of the queues a worker runs, only', () => {
-    const config = loadConfig({ NODE_ENV: 'test', SWEEP_INTERVAL: '7s' }, extra);
+    const config = loadConfig({ NODE_ENV: 'test', SWEEP_INTERVAL: '7s', CLEANUP_INTERVAL: '2h' }, extra);
     expect(recurringSchedules(extra, ['maintenance', 'reports'], config)).toEqual([
       { name: 'AcceptedJobsSweep', everyMs: 7_000 },
+      ...RETENTION_CHORES.map((name) => ({ name, everyMs: 7_200_000 })),
       { name: 'ReportBuild', everyMs: 1_000 },
     ]);
     expect(recurringSchedules(extra, ['effects'], config)).toEqual([]);

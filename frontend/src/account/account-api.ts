@@ -12,3 +12,6 @@ export const endSession = (id: string) => apiRequest<void>(`/api/auth/sessions/$
 export const signOutEverywhere = () => apiRequest<void>('/api/auth/sessions/revoke-all', { method: 'POST' });
 
 export const saveLanguage = (language: Locale) => apiRequest<User>('/api/me/language', { method: 'PUT', body: { language } });
+
+/** Deletes the account; the password is asked again. */
+export const deleteAccount = (password: string) => apiRequest<void>('/api/me/delete', { method: 'POST', body: { password } });

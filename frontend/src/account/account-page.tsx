@@ -2,6 +2,7 @@ import { createSignal } from 'solid-js';
 import { user } from '../auth/session';
 import { RequireAuth } from '../components/require-auth';
 import { t } from '../i18n/i18n';
+import { DeleteAccount } from './delete-account';
 import { LanguageChoice } from './language-choice';
 import { PasswordForm } from './password-form';
 import { SessionsList } from './sessions-list';
@@ -20,6 +21,7 @@ function AccountSettings() {
         <PasswordForm onChanged={() => setVersion((value) => value + 1)} />
         <LanguageChoice />
         <SessionsList version={version()} />
+        <DeleteAccount />
       </div>
     </>
   );

@@ -14,6 +14,7 @@ const THUMB_SIZES = '88px';
 interface CreationItemProps {
   job: Job;
   onJob: (job: Job) => void;
+  onDeleted: (id: string) => void;
 }
 
 export function CreationItem(props: CreationItemProps) {
@@ -46,7 +47,7 @@ export function CreationItem(props: CreationItemProps) {
           {name()}
         </A>
         <div class="creation__meta">
-          <JobStatusBadge status={props.job.status} />
+          <JobStatusBadge status={props.job.status} expired={props.job.expiredAt !== undefined} />
           <time datetime={props.job.createdAt} class="muted">
             {formatDateTime(props.job.createdAt)}
           </time>
@@ -57,6 +58,7 @@ export function CreationItem(props: CreationItemProps) {
             beforeUrl={undefined}
             onJob={props.onJob}
             onResubmitted={(next) => navigate(`/jobs/${encodeURIComponent(next.id)}`)}
+            onDeleted={() => props.onDeleted(props.job.id)}
             compact
           />
         </NextTask>

@@ -48,6 +48,7 @@ function CreationsList() {
     }
   };
 
+  const removeJob = (id: string) => setJobs((list) => list.filter((job) => job.id !== id));
   const replaceJob = (updated: Job) => setJobs((list) => list.map((job) => (job.id === updated.id ? updated : job)));
 
   onMount(() => {
@@ -75,7 +76,7 @@ function CreationsList() {
         </div>
       </Show>
       <ul class="creations__list" data-testid="creations-list">
-        <For each={jobs()}>{(job) => <CreationItem job={job} onJob={replaceJob} />}</For>
+        <For each={jobs()}>{(job) => <CreationItem job={job} onJob={replaceJob} onDeleted={removeJob} />}</For>
       </ul>
       <ErrorMessage error={error()} />
       <div ref={sentinel} class="creations__footer">

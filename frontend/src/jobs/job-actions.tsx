@@ -7,7 +7,8 @@ import { ErrorMessage } from '../components/error-message';
 import { InsufficientCredits } from '../credits/insufficient-credits';
 import { t } from '../i18n/i18n';
 import { reuseUpload } from '../upload/current-upload';
-import { cancelJob, requestLike, submitJob } from './jobs-api';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { cancelJob, deleteJob, requestLike, submitJob } from './jobs-api';
 import { createSubmissionKey } from './submission-key';
 import { isCancelable, isFinalStatus, isRetryable } from './job-status';
 
@@ -18,6 +19,8 @@ interface JobActionsProps {
   onResubmitted(job: Job): void;
   /** Compact buttons for list rows; no "apply another". */
   compact?: boolean;
+  /** The job was deleted (after the user confirmed). */
+  onDeleted(): void;
 }
 
 /** Cancel while queued/running, retry when failed/canceled, reuse the photo when done. */
@@ -26,6 +29,13 @@ export function JobActions(props: JobActionsProps) {
   const [busy, setBusy] = createSignal<'cancel' | 'retry' | undefined>();
   const [error, setError] = createSignal<unknown>();
   const retryKey = createSubmissionKey();
+  const [confirming, setConfirming] = createSignal(false);
+  const remove = async () => {
+    await deleteJob(props.job.id);
+    setConfirming(false);
+    void refreshMe();
+    props.onDeleted();
+  };
 
   const run = async (kind: 'cancel' | 'retry') => {
     setBusy(kind);
@@ -67,6 +77,16 @@ export function JobActions(props: JobActionsProps) {
             {t('job.retry')}
           </button>
         </Show>
+        <button
+          type="button"
+          class={size()}
+          disabled={busy() !== undefined}
+          onClick={() => setConfirming(true)}
+          aria-label={t('job.deleteLabel')}
+          data-testid="delete-job"
+        >
+          {t('job.delete')}
+        </button>
         <Show when={!props.compact && isFinalStatus(props.job.status)}>
           <button type="button" class="button" onClick={applyAnother} data-testid="apply-another">
             {t('job.applyAnother')}
@@ -81,6 +101,14 @@ export function JobActions(props: JobActionsProps) {
           <ErrorMessage error={error()} />
         </Match>
       </Switch>
+      <ConfirmDialog
+        open={confirming()}
+        title={t('job.deleteTitle')}
+        body={isFinalStatus(props.job.status) ? t('job.deleteBody') : t('job.deleteRunningBody')}
+        confirmLabel={t('job.deleteConfirm')}
+        onConfirm={remove}
+        onClose={() => setConfirming(false)}
+      />
     </div>
   );
 }

@@ -86,7 +86,7 @@ function JobView(props: { jobId: string }) {
             <>
               <div class="job-page__heading">
                 <h1 id="job-title">{effectName() || t('job.title')}</h1>
-                <JobStatusBadge status={current().status} />
+                <JobStatusBadge status={current().status} expired={current().expiredAt !== undefined} />
               </div>
               <Show when={liveLost() && !isFinalStatus(current().status)}>
                 <p class="muted" aria-live="polite">{t('job.liveLost')}</p>
@@ -103,12 +103,16 @@ function JobView(props: { jobId: string }) {
               <Show when={current().status === 'canceled'}>
                 <p class="muted">{t('job.canceledBody')}</p>
               </Show>
+              <Show when={current().expiredAt}>
+                <p class="muted" data-testid="job-expired">{t('job.expiredBody')}</p>
+              </Show>
               <NextTask>
                 <JobActions
                   job={current()}
                   beforeUrl={beforeUrl()}
                   onJob={updateJob}
                   onResubmitted={(next) => navigate(`/jobs/${encodeURIComponent(next.id)}`)}
+                  onDeleted={() => navigate('/creations')}
                 />
               </NextTask>
             </>

@@ -44,6 +44,11 @@ export async function cancelJob(id: string): Promise<Job> {
   return withFileUrls(body.job);
 }
 
+/** Deletes a creation; a queued or running one is canceled (and refunded) first. */
+export async function deleteJob(id: string): Promise<void> {
+  await apiRequest<void>(`/api/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
 /** The request that makes a new job with the same effect, photo and settings as `job`. */
 export const requestLike = (job: Job): JobRequest => ({ effectId: job.effectId, uploadId: job.uploadId, params: job.params });
 
