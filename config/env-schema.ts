@@ -95,6 +95,15 @@ export const envSchema = z.object({
   ALI_OSS_ACCESS_KEY_SECRET: z.string().optional(),
   /** An endpoint other than the region's public one (the internal endpoint, or a bucket-bound domain). */
   ALI_OSS_ENDPOINT: z.string().optional(),
+  /** Browser-facing CDN domain for reads of OSS objects; needs ALI_OSS_CDN_AUTH_KEY (URL signing, type A). */
+  ALI_OSS_CDN_DOMAIN: z.string().optional(),
+  ALI_OSS_CDN_AUTH_KEY: z.string().optional(),
+  /** The validity period of type A signed URLs as set in the CDN console (Alibaba's default is 1800 s). */
+  ALI_OSS_CDN_AUTH_TTL: duration.default(1_800_000),
+  /** Connect and response timeout of each OSS call; uploads get more per megabyte on top. */
+  ALI_OSS_TIMEOUT: duration.default(30_000),
+  /** Sign requests with OSS signature V4 (OSS4-HMAC-SHA256) instead of V1. */
+  ALI_OSS_AUTH_V4: bool.default(false),
   FRONTEND_DIST: z.string().default('frontend/dist'),
 
   MAX_INFLIGHT_JOBS_PER_USER: int(1, 10_000).default(5),

@@ -1,6 +1,7 @@
 import { envSchema, int, type Env } from './env-schema.js';
 import { localSecrets, SECRET_NAMES, type SecretName } from './local-secrets.js';
 import { paymentsConfig, type PaymentsConfig } from './payment-config.js';
+import { aliOssConfig, type AliOssConfig } from './storage-config.js';
 import { QUEUES, type QueueRegistry } from '../core/queues/job-registry.js';
 
 export type { QueueName } from '../core/queues/job-registry.js';
@@ -49,8 +50,8 @@ export interface Config {
     dir: string;
     signingSecret: string;
     signedUrlTtlMs: number;
-    /** Set when every required ALI_OSS_* variable is. */
-    aliOss?: { region: string; bucket: string; accessKeyId: string; accessKeySecret: string; endpoint?: string };
+    /** Set when every required ALI_OSS_* variable is (checked at load). */
+    aliOss?: AliOssConfig;
   };
   jobs: {
     maxInflightPerUser: number;
@@ -180,20 +181,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
   // BullMQ's scripts touch several keys of a queue at once; on a cluster they must share a slot (bullmq docs).
   if (env.REDIS_CLUSTER_NODES.length && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX))
     problems.push(`QUEUE_PREFIX=${env.QUEUE_PREFIX}: a Redis Cluster needs a hash tag in it, such as {cosnap}`);
-  const ossVariables = ['ALI_OSS_REGION', 'ALI_OSS_BUCKET', 'ALI_OSS_ACCESS_KEY_ID', 'ALI_OSS_ACCESS_KEY_SECRET'] as const;
-  const ossSet = ossVariables.filter((name) => env[name]);
-  if (ossSet.length && ossSet.length < ossVariables.length)
-    problems.push(`${ossVariables.filter((name) => !env[name]).join(', ')}=(unset): Ali OSS needs all of ${ossVariables.join(', ')}`);
-  const aliOss =
-    env.ALI_OSS_REGION && env.ALI_OSS_BUCKET && env.ALI_OSS_ACCESS_KEY_ID && env.ALI_OSS_ACCESS_KEY_SECRET
-      ? {
-          region: env.ALI_OSS_REGION,
-          bucket: env.ALI_OSS_BUCKET,
-          accessKeyId: env.ALI_OSS_ACCESS_KEY_ID,
-          accessKeySecret: env.ALI_OSS_ACCESS_KEY_SECRET,
-          ...(env.ALI_OSS_ENDPOINT && { endpoint: env.ALI_OSS_ENDPOINT }),
-        }
-      : undefined;
+  const aliOss = aliOssConfig(env, isProduction, problems);
   if (env.STORAGE_BACKEND === 'ali-oss' && !aliOss) problems.push('STORAGE_BACKEND=ali-oss: set the ALI_OSS_* variables');
   if (!!env.ADMIN_BASIC_USER !== !!env.ADMIN_BASIC_PASSWORD)
     problems.push('ADMIN_BASIC_USER/ADMIN_BASIC_PASSWORD=(hidden): set both or neither');
