@@ -3,6 +3,7 @@ import type { RenderedImage } from '../effects/effect-definition.js';
 import type { CatalogEffect, EffectProvider } from '../effects/effect-provider.js';
 import type { Logger } from '../observability/logger.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
+import { isStorageError } from '../storage/storage-errors.js';
 import { findJob, jobExists } from './effect-job-records.js';
 import { claimJob, markJobSucceeded, recordJobProgress, saveProviderState } from './effect-job-lifecycle.js';
 
@@ -39,11 +40,16 @@ const PROGRESS_WRITE_INTERVAL_MS = 250;
 /** Errors from libvips about the image itself: the same bytes will fail the same way on every retry. */
 const UNDECODABLE = /unsupported image format|corrupt|premature end|bad huffman|not a known file format|vipsjpeg|pngload|webpload|input buffer/i;
 
+/**
+ * Only a missing object is permanent. Throttling and outages (UNAVAILABLE) reach the worker, which postpones the
+ * job without spending an attempt; wrong credentials (MISCONFIGURED) fail the attempt and are counted for the alert.
+ */
 async function readInput(storage: ObjectStorage, key: string): Promise<Buffer> {
   try {
     return await storage.get(key);
   } catch (error) {
-    throw new PermanentJobError('INPUT_MISSING', 'The uploaded photo is no longer available', { cause: error });
+    if (isStorageError(error, 'NOT_FOUND')) throw new PermanentJobError('INPUT_MISSING', 'The uploaded photo is no longer available', { cause: error });
+    throw error;
   }
 }
 
