@@ -89,6 +89,8 @@ export const envSchema = z.object({
   /** Where objects live: `local-disk` (STORAGE_DIR) or `ali-oss`; unset = `ali-oss` when ALI_OSS_* is set, else local disk. */
   STORAGE_BACKEND: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a backend name such as local-disk or ali-oss').optional(),
   STORAGE_DIR: z.string().default('data/storage'),
+  /** The worker's local folder where a rendered result waits for its upload (default: STORAGE_DIR/.spool). */
+  RESULT_SPOOL_DIR: z.string().optional(),
   ALI_OSS_REGION: z.string().optional(),
   ALI_OSS_BUCKET: z.string().optional(),
   ALI_OSS_ACCESS_KEY_ID: z.string().optional(),

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { envSchema, int, type Env } from './env-schema.js';
 import { localSecrets, SECRET_NAMES, type SecretName } from './local-secrets.js';
 import { paymentsConfig, type PaymentsConfig } from './payment-config.js';
@@ -48,6 +49,8 @@ export interface Config {
     /** The backend `core/storage/storage-factory.ts` builds. */
     backend: string;
     dir: string;
+    /** Rendered results wait here, on the worker's own disk, until they are stored. */
+    spoolDir: string;
     signingSecret: string;
     signedUrlTtlMs: number;
     /** Set when every required ALI_OSS_* variable is (checked at load). */
@@ -238,6 +241,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
     storage: {
       backend: env.STORAGE_BACKEND ?? (aliOss ? 'ali-oss' : 'local-disk'),
       dir: env.STORAGE_DIR,
+      spoolDir: env.RESULT_SPOOL_DIR ?? join(env.STORAGE_DIR, '.spool'),
       signingSecret,
       signedUrlTtlMs: env.SIGNED_URL_TTL,
       ...(aliOss && { aliOss }),

@@ -1,5 +1,6 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Knex } from 'knex';
+import type { Config } from '../config/index.js';
 import { infrastructureOutageOf } from '../core/errors.js';
 import type { JobPayloads } from '../core/queues/job-registry.js';
 import { PermanentJobError, runEffectJob } from '../core/jobs/run-effect-job.js';
@@ -22,6 +23,7 @@ export function effectRunProcessor(deps: {
   logger: Logger;
   providers: ReadonlyMap<string, EffectProvider>;
   shutdownSignal: AbortSignal;
+  config: Readonly<Config>;
 }) {
   return async (job: Job<JobPayloads['EffectRun']>, token?: string): Promise<void> => {
     const { effectJobId } = job.data;
@@ -39,6 +41,7 @@ export function effectRunProcessor(deps: {
               deps.logger.debug('progress event not sent', { effectJobId, err: error });
             }),
           signal: deps.shutdownSignal,
+          spoolDir: deps.config.storage.spoolDir,
         },
         effectJobId,
       );
