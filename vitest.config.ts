@@ -1,12 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The pipeline and job suites run once more with every test stack on Ali OSS (the real ali-oss client against the
+ * fake bucket and CDN of tests/fakes): same tests, second backend. `effect-pipeline.test.ts` names its backends
+ * itself; the OSS-only files (`ali-oss-*.test.ts`) build their own fakes.
+ */
+const ON_BOTH_BACKENDS = ['tests/integration/job-requests.test.ts', 'tests/integration/job-guarantees.test.ts'];
+
+const shared = {
+  // Integration files spawn worker processes (and fault tests private servers) on a shared machine: one file at a time.
+  fileParallelism: false,
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+};
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    // Integration files spawn worker processes (and fault tests private servers) on a shared machine: one file at a time.
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    ...shared,
     reporters: ['default'],
+    projects: [
+      { test: { ...shared, name: 'local-disk', include: ['tests/**/*.test.ts'], env: { TEST_STORAGE_BACKEND: 'local-disk' } } },
+      { test: { ...shared, name: 'ali-oss', include: ON_BOTH_BACKENDS, env: { TEST_STORAGE_BACKEND: 'ali-oss' } } },
+    ],
   },
 });

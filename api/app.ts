@@ -42,14 +42,16 @@ export function createApp(deps: AppDeps): Koa {
   app.use(accessLog(logger));
   app.use(httpMetrics(deps.metrics, [BULL_BOARD_PATH]));
   app.use(errorHandler(logger, deps));
+  const storageOrigins = deps.storage.browserOrigins ?? [];
   app.use(
     helmet({
       contentSecurityPolicy: config.http.cspEnabled
         ? {
             directives: {
               defaultSrc: ["'self'"],
-              imgSrc: ["'self'", 'data:', 'blob:', ...config.http.allowedOrigins],
-              connectSrc: ["'self'", ...config.http.allowedOrigins],
+              // Images come from the API or from where the storage backend serves its objects (OSS, its CDN): no more.
+              imgSrc: ["'self'", 'data:', 'blob:', ...config.http.allowedOrigins, ...storageOrigins],
+              connectSrc: ["'self'", ...config.http.allowedOrigins, ...storageOrigins],
               upgradeInsecureRequests: config.http.sslEnabled ? [] : null,
             },
           }

@@ -109,12 +109,23 @@ export const envSchema = z.object({
   /** Where objects live: `local-disk` (STORAGE_DIR) or `ali-oss`; unset = `ali-oss` when ALI_OSS_* is set, else local disk. */
   STORAGE_BACKEND: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a backend name such as local-disk or ali-oss').optional(),
   STORAGE_DIR: z.string().default('data/storage'),
+  /** The worker's local folder where a rendered result waits for its upload (default: STORAGE_DIR/.spool). */
+  RESULT_SPOOL_DIR: z.string().optional(),
   ALI_OSS_REGION: z.string().optional(),
   ALI_OSS_BUCKET: z.string().optional(),
   ALI_OSS_ACCESS_KEY_ID: z.string().optional(),
   ALI_OSS_ACCESS_KEY_SECRET: z.string().optional(),
   /** An endpoint other than the region's public one (the internal endpoint, or a bucket-bound domain). */
   ALI_OSS_ENDPOINT: z.string().optional(),
+  /** Browser-facing CDN domain for reads of OSS objects; needs ALI_OSS_CDN_AUTH_KEY (URL signing, type A). */
+  ALI_OSS_CDN_DOMAIN: z.string().optional(),
+  ALI_OSS_CDN_AUTH_KEY: z.string().optional(),
+  /** The validity period of type A signed URLs as set in the CDN console (Alibaba's default is 1800 s). */
+  ALI_OSS_CDN_AUTH_TTL: duration.default(1_800_000),
+  /** Connect and response timeout of each OSS call; uploads get more per megabyte on top. */
+  ALI_OSS_TIMEOUT: duration.default(30_000),
+  /** Sign requests with OSS signature V4 (OSS4-HMAC-SHA256) instead of V1. */
+  ALI_OSS_AUTH_V4: bool.default(false),
   FRONTEND_DIST: z.string().default('frontend/dist'),
 
   MAX_INFLIGHT_JOBS_PER_USER: int(1, 10_000).default(5),

@@ -1,7 +1,10 @@
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { join } from 'node:path';
 import { envSchema, int, type Env } from './env-schema.js';
 import { localSecrets, SECRET_NAMES, type SecretName } from './local-secrets.js';
 import { paymentsConfig, type PaymentsConfig } from './payment-config.js';
+import { aliOssConfig, type AliOssConfig } from './storage-config.js';
 import { QUEUES, type QueueRegistry } from '../core/queues/job-registry.js';
 
 export type { QueueName } from '../core/queues/job-registry.js';
@@ -50,10 +53,12 @@ export interface Config {
     /** The backend `core/storage/storage-factory.ts` builds. */
     backend: string;
     dir: string;
+    /** Rendered results wait here, on the worker's own disk, until they are stored. */
+    spoolDir: string;
     signingSecret: string;
     signedUrlTtlMs: number;
-    /** Set when every required ALI_OSS_* variable is. */
-    aliOss?: { region: string; bucket: string; accessKeyId: string; accessKeySecret: string; endpoint?: string };
+    /** Set when every required ALI_OSS_* variable is (checked at load). */
+    aliOss?: AliOssConfig;
   };
   jobs: {
     maxInflightPerUser: number;
@@ -202,20 +207,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
   // BullMQ's scripts touch several keys of a queue at once; on a cluster they must share a slot (bullmq docs).
   if (env.REDIS_CLUSTER_NODES.length && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX))
     problems.push(`QUEUE_PREFIX=${env.QUEUE_PREFIX}: a Redis Cluster needs a hash tag in it, such as {cosnap}`);
-  const ossVariables = ['ALI_OSS_REGION', 'ALI_OSS_BUCKET', 'ALI_OSS_ACCESS_KEY_ID', 'ALI_OSS_ACCESS_KEY_SECRET'] as const;
-  const ossSet = ossVariables.filter((name) => env[name]);
-  if (ossSet.length && ossSet.length < ossVariables.length)
-    problems.push(`${ossVariables.filter((name) => !env[name]).join(', ')}=(unset): Ali OSS needs all of ${ossVariables.join(', ')}`);
-  const aliOss =
-    env.ALI_OSS_REGION && env.ALI_OSS_BUCKET && env.ALI_OSS_ACCESS_KEY_ID && env.ALI_OSS_ACCESS_KEY_SECRET
-      ? {
-          region: env.ALI_OSS_REGION,
-          bucket: env.ALI_OSS_BUCKET,
-          accessKeyId: env.ALI_OSS_ACCESS_KEY_ID,
-          accessKeySecret: env.ALI_OSS_ACCESS_KEY_SECRET,
-          ...(env.ALI_OSS_ENDPOINT && { endpoint: env.ALI_OSS_ENDPOINT }),
-        }
-      : undefined;
+  const aliOss = aliOssConfig(env, isProduction, problems);
   if (env.STORAGE_BACKEND === 'ali-oss' && !aliOss) problems.push('STORAGE_BACKEND=ali-oss: set the ALI_OSS_* variables');
   if (env.CLEANUP_INTERVAL < 100) problems.push(`CLEANUP_INTERVAL=${raw.CLEANUP_INTERVAL}: at least 100ms (1h is the default)`);
   for (const name of ['UPLOAD_TTL', 'RESULT_TTL'] as const)
@@ -276,6 +268,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
     storage: {
       backend: env.STORAGE_BACKEND ?? (aliOss ? 'ali-oss' : 'local-disk'),
       dir: env.STORAGE_DIR,
+      spoolDir: env.RESULT_SPOOL_DIR ?? join(env.STORAGE_DIR, '.spool'),
       signingSecret,
       signedUrlTtlMs: env.SIGNED_URL_TTL,
       ...(aliOss && { aliOss }),

@@ -91,7 +91,8 @@ interface ErrorShape {
 const CLASSES: readonly ErrorClass[] = ['validation', 'authentication', 'database', 'external_api', 'payment'];
 
 /** Our own infrastructure, whose loss stops everything: requests answer 503 and jobs wait for it to return. */
-export type Infrastructure = 'database' | 'redis';
+/** `storage`: the object store is throttling, failing (5xx) or unreachable — a `StorageError` with code UNAVAILABLE. */
+export type Infrastructure = 'database' | 'redis' | 'storage';
 
 /**
  * SQLSTATEs of a server that is away, going away or not back yet: class 08 (connection exception), 57P01 admin
@@ -130,6 +131,8 @@ export function infrastructureOutageOf(error: unknown, depth = 0): Infrastructur
   }
   const shape = error as FailureShape;
   const message = typeof shape.message === 'string' ? shape.message : '';
+  // By shape: storage-errors.ts builds on this module.
+  if (shape.name === 'StorageError') return shape.code === 'UNAVAILABLE' ? 'storage' : undefined;
   if (shape.name === 'KnexTimeoutError') return 'database';
   if (typeof shape.code === 'string') {
     if (typeof shape.severity === 'string' && PG_UNAVAILABLE.test(shape.code)) return 'database';

@@ -1,5 +1,6 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Knex } from 'knex';
+import type { Config } from '../config/index.js';
 import { infrastructureOutageOf } from '../core/errors.js';
 import type { JobPayloads } from '../core/queues/job-registry.js';
 import { PermanentJobError, runEffectJob } from '../core/jobs/run-effect-job.js';
@@ -24,6 +25,7 @@ export function effectRunProcessor(deps: {
   shutdownSignal: AbortSignal;
   /** Attempts plus allowed takeovers: see `RunEffectDeps.maxClaims`. */
   maxClaims: number;
+  config: Readonly<Config>;
 }) {
   return async (job: Job<JobPayloads['EffectRun']>, token?: string): Promise<void> => {
     const { effectJobId } = job.data;
@@ -42,6 +44,7 @@ export function effectRunProcessor(deps: {
             }),
           signal: deps.shutdownSignal,
           maxClaims: deps.maxClaims,
+          spoolDir: deps.config.storage.spoolDir,
         },
         effectJobId,
       );

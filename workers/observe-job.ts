@@ -1,3 +1,4 @@
+import { storageErrorIn } from '../core/storage/storage-errors.js';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { errorClassOf } from '../core/errors.js';
 import type { EffectProvider } from '../core/effects/effect-provider.js';
@@ -41,6 +42,8 @@ export function observeJobs(
       await processor(job, token);
       finish('completed');
     } catch (error) {
+      const storageError = storageErrorIn(error);
+      if (storageError) metrics.storageErrors.inc({ backend: storageError.details.backend, code: storageError.code, source: 'worker' });
       if (error instanceof WaitingError) {
         finish('handed_back');
         throw error;

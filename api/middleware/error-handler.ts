@@ -1,3 +1,4 @@
+import { storageErrorIn } from '../../core/storage/storage-errors.js';
 import type { Middleware } from 'koa';
 import { DomainError, errorClassOf, infrastructureOutageOf, STATUS_OF_CLASS, type ErrorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/observability/logger.js';
@@ -36,7 +37,7 @@ interface HttpishError {
  * the same way: the class count (which the database alert watches) and `/health/ready` report it, and one
  * Sentry event per request would only bury the rest. Every 503 carries `Retry-After`.
  */
-export function errorHandler(logger: Logger, observe: { metrics: Pick<Metrics, 'errors'>; reporter: ErrorReporter }): Middleware {
+export function errorHandler(logger: Logger, observe: { metrics: Pick<Metrics, 'errors' | 'storageErrors'>; reporter: ErrorReporter }): Middleware {
   const report = (ctx: Parameters<Middleware>[0], error: unknown, errorClass: string) =>
     observe.reporter.capture(error, {
       error_class: errorClass,
@@ -55,6 +56,8 @@ export function errorHandler(logger: Logger, observe: { metrics: Pick<Metrics, '
       const errorClass = errorClassOf(thrown);
       const outage = infrastructureOutageOf(thrown);
       observe.metrics.errors.inc({ class: errorClass, source: 'api' });
+      const storageError = storageErrorIn(thrown);
+      if (storageError) observe.metrics.storageErrors.inc({ backend: storageError.details.backend, code: storageError.code, source: 'api' });
       if (thrown instanceof DomainError) {
         ctx.status = STATUS_BY_CODE[thrown.code];
         ctx.body = { error: { code: thrown.code, message: thrown.message, ...(thrown.details && { details: thrown.details }) } };

@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { isStorageError } from '../storage/storage-errors.js';
 import { findJob, jobExists } from './effect-job-records.js';
+import { dropSpooledResult, findSpooledResult, spoolResult } from './result-spool.js';
 import { claimJob, markJobSucceeded, recordJobProgress, saveProviderState } from './effect-job-lifecycle.js';
 
 /** A failure retrying cannot fix (undecodable input, effect gone): the job fails at once. */
@@ -37,6 +38,8 @@ export interface RunEffectDeps {
   /** Tells live watchers the row changed (BullMQ progress event); called after each row write. */
   notify(progress: number): Promise<void>;
   signal?: AbortSignal;
+  /** Where rendered results wait for their upload, on this machine's disk. */
+  spoolDir: string;
 }
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -48,15 +51,15 @@ const PROGRESS_WRITE_INTERVAL_MS = 250;
 const UNDECODABLE = /unsupported image format|corrupt|premature end|bad huffman|not a known file format|vipsjpeg|pngload|webpload|input buffer/i;
 
 /**
- * The input, or INPUT_MISSING when storage says it is not there (a permanent failure: retrying would wait for an
- * object that never comes back). Any other storage failure (throttling, an outage) is left to the retries.
+ * Only a missing object is permanent. Throttling and outages (UNAVAILABLE) reach the worker, which postpones the
+ * job without spending an attempt; wrong credentials (MISCONFIGURED) fail the attempt and are counted for the alert.
  */
 async function readInput(storage: ObjectStorage, key: string): Promise<Buffer> {
   try {
     return await storage.get(key);
   } catch (error) {
-    if (isStorageError(error) && error.code !== 'NOT_FOUND') throw error;
-    throw new PermanentJobError('INPUT_MISSING', 'The uploaded photo is no longer available', { cause: error });
+    if (isStorageError(error, 'NOT_FOUND')) throw new PermanentJobError('INPUT_MISSING', 'The uploaded photo is no longer available', { cause: error });
+    throw error;
   }
 }
 
@@ -91,6 +94,39 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
   // The API refuses such effects at submit; a worker configured differently from the API fails them clearly.
   if (!provider) throw new PermanentJobError('PROVIDER_UNAVAILABLE', `provider ${effect.provider} of effect ${effect.id} is not available on this worker`);
 
+  const { spoolDir } = deps;
+  // A result rendered by an earlier run whose upload failed is stored as it is: the paid work is not redone.
+  let result = await findSpooledResult(spoolDir, jobId);
+  if (result?.uploaded && !(await deps.storage.exists(result.key))) {
+    await dropSpooledResult(spoolDir, jobId);
+    result = undefined;
+  }
+  if (!result) {
+    const rendered = await renderResult(deps, row, effect, provider, jobId);
+    deps.logger.info('effect rendered', { effectJobId: jobId, attempt: row.attempts });
+    const key = `results/${row.user_id}/${row.id}.${EXTENSION[rendered.mime]}`;
+    result = { ...(await spoolResult(spoolDir, jobId, key, rendered)), uploaded: false };
+  } else await deps.notify(1);
+  const { key } = result;
+  // putFile re-reads the file on each of its retries and removes it once stored; an outage that outlasts them
+  // postpones the job, and the next run finds the file here.
+  if (!result.uploaded) await deps.storage.putFile(key, result.file, result.mime);
+  const won = await markJobSucceeded(deps.db, jobId, { key, width: result.width, height: result.height, mime: result.mime });
+  await dropSpooledResult(spoolDir, jobId);
+  if (!won) {
+    // Canceled while rendering: the result belongs to nobody.
+    const current = await findJob(deps.db, jobId);
+    if (current?.result_key !== key) await deps.storage.delete(key);
+    return 'discarded';
+  }
+  // No progress event here: BullMQ's `completed` event, which follows this return, tells watchers.
+  return 'succeeded';
+}
+
+type ClaimedJob = NonNullable<Awaited<ReturnType<typeof claimJob>>>;
+
+/** Reads the input and runs the provider: the paid part of a job. */
+async function renderResult(deps: RunEffectDeps, row: ClaimedJob, effect: CatalogEffect, provider: EffectProvider, jobId: string): Promise<RenderedImage> {
   // Watchers learn of `running` while the input is read: the two waits overlap.
   const [input] = await Promise.all([readInput(deps.storage, row.upload_key), deps.notify(1)]);
 
@@ -125,15 +161,5 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
     throw error;
   }
 
-  const key = `results/${row.user_id}/${row.id}.${EXTENSION[rendered.mime]}`;
-  await deps.storage.put(key, rendered.data, { mime: rendered.mime, length: rendered.data.length });
-  const won = await markJobSucceeded(deps.db, jobId, { key, width: rendered.width, height: rendered.height, mime: rendered.mime });
-  if (!won) {
-    // Canceled while rendering: the result belongs to nobody.
-    const current = await findJob(deps.db, jobId);
-    if (current?.result_key !== key) await deps.storage.delete(key);
-    return 'discarded';
-  }
-  // No progress event here: BullMQ's `completed` event, which follows this return, tells watchers.
-  return 'succeeded';
+  return rendered;
 }

@@ -30,6 +30,8 @@ export interface Metrics {
   readonly cacheRequests: Counter<'cache' | 'result'>;
   readonly errors: Counter<'class' | 'source'>;
   readonly dependencyUp: Gauge<'dependency'>;
+  /** Failed storage calls; MISCONFIGURED (credentials, bucket, clock) pages ops at once. */
+  readonly storageErrors: Counter<'backend' | 'code' | 'source'>;
   /** Payment orders by provider and what became of them: created, create_failed, paid, closed, late_success, mismatch. */
   readonly paymentOrders: Counter<'provider' | 'outcome'>;
   /** Notifications by provider and outcome (accepted, refused, failed). */
@@ -217,6 +219,12 @@ export function createMetrics(options: { service: MetricsService; version: strin
       registers,
     }),
     dependencyUp,
+    storageErrors: new Counter({
+      name: 'cosnap_storage_errors_total',
+      help: 'Failed storage calls by backend and code (NOT_FOUND, UNAVAILABLE, MISCONFIGURED, INVALID) and source.',
+      labelNames: ['backend', 'code', 'source'],
+      registers,
+    }),
     paymentOrders: new Counter({
       name: 'cosnap_payment_orders_total',
       help: 'Payment orders by provider and outcome (created, create_failed, paid, closed, late_success, mismatch).',

@@ -38,6 +38,7 @@ const SAFE_PREFIX = /^(?:[a-z0-9][a-z0-9_.-]*\/)*(?:[a-z0-9][a-z0-9_.-]*)?$/i;
 export class AliOssStorage implements ObjectStorage {
   static readonly identifier = 'ali-oss';
   readonly identifier = AliOssStorage.identifier;
+  readonly browserOrigins: readonly string[];
   private readonly options: ResolvedAliOssOptions;
   private readonly client: OSS;
   // Our own keep-alive agents (not the client's process-wide ones), so close() frees exactly our sockets.
@@ -46,6 +47,7 @@ export class AliOssStorage implements ObjectStorage {
 
   constructor(options: AliOssStorageOptions) {
     this.options = resolveAliOssOptions(options);
+    this.browserOrigins = Object.freeze(browserOriginsOf(this.options));
     const { region, bucket, accessKeyId, accessKeySecret, endpoint, cname, secure, timeoutMs, authorizationV4 } = this.options;
     this.client = new OSS({
       region,
@@ -214,6 +216,19 @@ export class AliOssStorage implements ObjectStorage {
       throw fromAliOssError(error, operation, key);
     }
   }
+}
+
+/** The bucket's own origin (downloads with a file name are signed for it) and the CDN's (every other read). */
+function browserOriginsOf(options: ResolvedAliOssOptions): string[] {
+  const scheme = options.secure ? 'https' : 'http';
+  let bucketOrigin: string;
+  if (!options.endpoint) bucketOrigin = `${scheme}://${options.bucket}.${options.region}.aliyuncs.com`;
+  else if (options.cname) bucketOrigin = options.endpoint;
+  else {
+    const url = new URL(options.endpoint);
+    bucketOrigin = `${url.protocol}//${options.bucket}.${url.host}`;
+  }
+  return [bucketOrigin, ...(options.cdn ? [options.cdn.origin] : [])];
 }
 
 function assertMime(mime: string): void {

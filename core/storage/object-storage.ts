@@ -30,6 +30,11 @@ export interface SignedUrlOptions {
 export interface ObjectStorage {
   /** Names the backend in logs and metrics, e.g. `ali-oss`. */
   readonly identifier: string;
+  /**
+   * Origins other than the API's own that browsers load objects from (signed URLs point there). The API's CSP opens
+   * `img-src` and `connect-src` to exactly these; a backend served by the API itself has none.
+   */
+  readonly browserOrigins?: readonly string[];
   /** Writes the whole object, replacing any object under the key. A stream is sent as it is read, never held whole. */
   put(key: string, body: Buffer | Readable, options: PutOptions): Promise<void>;
   /** Stores a finished local file (its size known, so it can be re-read on retry) and removes the file. */

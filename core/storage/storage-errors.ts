@@ -45,3 +45,11 @@ export class StorageError extends Error {
 
 export const isStorageError = (error: unknown, code?: StorageErrorCode): error is StorageError =>
   error instanceof StorageError && (code === undefined || error.code === code);
+
+/** The StorageError `error` is or was caused by (through `cause` chains), for metrics. */
+export function storageErrorIn(error: unknown, depth = 0): StorageError | undefined {
+  if (error instanceof StorageError) return error;
+  if (!error || typeof error !== 'object' || depth > 5) return undefined;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause && cause !== error ? storageErrorIn(cause, depth + 1) : undefined;
+}

@@ -6,15 +6,13 @@ import type { ObjectStorage } from './object-storage.js';
 /** Builds one backend from the configuration; checks its own options once, here, at start. */
 export type StorageBackendFactory = (config: Readonly<Config>) => ObjectStorage;
 
-const ALI_OSS_TIMEOUT_MS = 30_000;
-
 /** The backends this code base ships with; a new backend is one file beside these and one entry here. */
 export const STORAGE_BACKENDS: Readonly<Record<string, StorageBackendFactory>> = {
   [LOCAL_DISK]: (config) => createLocalDiskStorage({ dir: config.storage.dir, signingSecret: config.storage.signingSecret }),
   [AliOssStorage.identifier]: (config) => {
     const oss = config.storage.aliOss;
     if (!oss) throw new ConfigError(['STORAGE_BACKEND=ali-oss: set the ALI_OSS_* variables']);
-    return new AliOssStorage({ ...oss, secure: true, timeoutMs: ALI_OSS_TIMEOUT_MS });
+    return new AliOssStorage(oss);
   },
 };
 

@@ -6,9 +6,11 @@ import { makeJpeg } from '../support/images.js';
 import { collectSse } from '../support/sse.js';
 import { waitFor } from '../support/wait-for.js';
 
-/** The same pipeline on the shipped default backend and on a second backend plugged in from the test tree. */
+/** The same pipeline on both shipped backends and on a third backend plugged in from the test tree. */
 const STORAGE_VARIANTS: { storage: string; env: Record<string, string>; entry?: string; resultUrl: RegExp }[] = [
-  { storage: 'local disk', env: {}, resultUrl: /^\/files\/results\// },
+  { storage: 'local disk', env: { STORAGE_BACKEND: 'local-disk' }, resultUrl: /^\/files\/results\// },
+  // The real ali-oss client against the fake bucket; results are read through the fake CDN with type A signed URLs.
+  { storage: 'Ali OSS behind a CDN', env: { STORAGE_BACKEND: 'ali-oss' }, resultUrl: /^http:\/\/localhost:\d+\/results\/[^?]+\?auth_key=\d+-0-0-[0-9a-f]{32}$/ },
   { storage: 'a flat-folder backend from the test tree', env: { STORAGE_BACKEND: 'flat-folder' }, entry: TEST_WORKER_ENTRY, resultUrl: /^http:\/\/127\.0\.0\.1:\d+\/objects\/results\// },
 ];
 

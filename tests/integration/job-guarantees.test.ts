@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { apiClient, registerUser, uploadImage, type ApiClient, type TestUser } from '../support/http-client.js';
@@ -58,7 +56,8 @@ describe('guarantees of accepted jobs', () => {
   it('fails a job with an unreadable input at once, without retries, and refunds it once', async () => {
     const { user, uploadId } = await userWithUpload();
     const upload = await stack.db('uploads').where('id', uploadId).first();
-    await writeFile(join(stack.env.STORAGE_DIR!, upload.storage_key), 'this is not an image any more');
+    // Through the stack's own storage, so the same test runs on every backend.
+    await stack.api.deps.storage.put(upload.storage_key, Buffer.from('this is not an image any more'), { mime: 'image/jpeg' });
 
     const worker = await stack.startWorker();
     const submitted = await client.post('/api/jobs', { effectId: 'sketch', uploadId }, user.token);

@@ -13,6 +13,42 @@ import { startApi, type RunningApi } from '../../api/start-api.js';
 import { TEST_PROVIDERS, TEST_STORAGE_BACKENDS } from '../extensions/test-extensions.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { findFreePort } from '../../scripts/local-services.js';
+import { startOssFake, type OssFake } from '../fakes/oss-fake.js';
+import { startCdnFake, type CdnFake } from '../fakes/cdn-fake.js';
+
+/**
+ * The backend a stack stores objects on unless its overrides say otherwise: `local-disk`, or `ali-oss` (the real
+ * ali-oss client against the fake OSS bucket, read through the fake CDN). The vitest projects set it.
+ */
+export const TEST_STORAGE_BACKEND = process.env.TEST_STORAGE_BACKEND ?? 'local-disk';
+if (!['local-disk', 'ali-oss'].includes(TEST_STORAGE_BACKEND))
+  throw new Error(`TEST_STORAGE_BACKEND=${TEST_STORAGE_BACKEND}: expected local-disk or ali-oss`);
+
+/** The fake OSS bucket and CDN of a stack on `ali-oss`. */
+export interface StackOss {
+  fake: OssFake;
+  cdn: CdnFake;
+}
+
+async function startStackOss(): Promise<{ oss: StackOss; env: Record<string, string> }> {
+  const fake = await startOssFake();
+  const cdn = await startCdnFake(fake, { authKey: randomBytes(12).toString('hex'), validityS: 1800 });
+  return {
+    oss: { fake, cdn },
+    env: {
+      STORAGE_BACKEND: 'ali-oss',
+      ALI_OSS_REGION: `oss-${fake.credentials.region}`,
+      ALI_OSS_BUCKET: fake.credentials.bucket,
+      ALI_OSS_ACCESS_KEY_ID: fake.credentials.accessKeyId,
+      ALI_OSS_ACCESS_KEY_SECRET: fake.credentials.accessKeySecret,
+      ALI_OSS_ENDPOINT: fake.endpoint,
+      ALI_OSS_CDN_DOMAIN: cdn.origin,
+      ALI_OSS_CDN_AUTH_KEY: cdn.authKey,
+      ALI_OSS_CDN_AUTH_TTL: `${cdn.validityS}s`,
+      ALI_OSS_TIMEOUT: '10s',
+    },
+  };
+}
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -29,6 +65,11 @@ export interface TestStack {
   apiLogs(): string;
   /** Worker processes started so far that are still running. */
   workers(): WorkerProcess[];
+  /** The storage backend the stack runs on, and its fake bucket and CDN when that is `ali-oss`. */
+  storageBackend: string;
+  oss?: StackOss;
+  /** Every object key in the stack's storage, sorted (read through the storage itself, whatever the backend). */
+  storedKeys(prefix?: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -63,6 +104,8 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
   const dataDir = await mkdtemp(join(tmpdir(), 'cosnap-test-data-'));
   await mkdir(join(dataDir, 'storage'));
   const port = await findFreePort();
+  const backend = overrides.STORAGE_BACKEND ?? TEST_STORAGE_BACKEND;
+  const ossSetup = backend === 'ali-oss' && !overrides.ALI_OSS_BUCKET ? await startStackOss() : undefined;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -85,6 +128,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
     SWEEP_GRACE: '0ms',
     SHUTDOWN_TIMEOUT: '10s',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ...ossSetup?.env,
     ...overrides,
   };
   const config = loadConfig(env);
@@ -122,6 +166,18 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
       return worker;
     },
     apiLogs: () => apiLogs,
+    storageBackend: api.deps.storage.identifier,
+    ...(ossSetup && { oss: ossSetup.oss }),
+    async storedKeys(prefix = '') {
+      const keys: string[] = [];
+      let after: string | undefined;
+      do {
+        const page = await api.deps.storage.list(prefix, after ? { after } : {});
+        keys.push(...page.items.map((item) => item.key));
+        after = page.next;
+      } while (after);
+      return keys.sort();
+    },
     workers: () => [...workers].filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null),
     async close() {
       // Every step runs even when one fails (a fault test may leave a server down): nothing is left behind
@@ -140,6 +196,10 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
       await step(() => db.destroy());
       await step(() => database.drop());
       await step(() => rm(dataDir, { recursive: true, force: true }));
+      if (ossSetup) {
+        await step(() => ossSetup.oss.cdn.close());
+        await step(() => ossSetup.oss.fake.close());
+      }
       if (failures.length) throw failures[0];
     },
   };
