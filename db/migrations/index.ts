@@ -10,6 +10,7 @@ import * as effectProviders from './0008-effect-providers.js';
 import * as accountSessions from './0009-account-sessions.js';
 import * as creditPackages from './0010-credit-packages.js';
 import * as paymentOrders from './0011-payment-orders.js';
+import * as remoteTaskIndex from './0014-remote-task-index.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0009-account-sessions': accountSessions,
   '0010-credit-packages': creditPackages,
   '0011-payment-orders': paymentOrders,
+  '0014-remote-task-index': remoteTaskIndex,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
