@@ -72,7 +72,7 @@ export function runningHubTaskProcessor(deps: {
       if (step.next === 'recheck') return await delay(step.delayMs, data);
       if (data !== job.data) await job.updateData(data);
       if (step.outcome === 'failed') throw new UnrecoverableError(step.code ?? 'REMOTE_TASK_FAILED');
-      deps.logger.info(`runninghub job ${step.outcome}`, { effectJobId });
+      deps.logger.info(`effect job ${step.outcome}`, { effectJobId, provider: RUNNINGHUB_PROVIDER });
     } catch (error) {
       if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
       if (deps.shutdownSignal.aborted && token) {
