@@ -201,8 +201,10 @@ describe('RunningHub webhooks and cancel', () => {
   it('changes nothing on a forged webhook for an unknown or unfinished task', async () => {
     const unknown = await postWebhook('{"event":"TASK_END","taskId":1234567890123456789,"eventData":"{}"}');
     expect(unknown.status).toBe(200);
-    const { job } = await submit(w);
+    const { user, job } = await submit(w);
     const taskId = await waitForTask(w, job.id);
+    // The web app shows where the remote task is.
+    expect((await w.client.get(`/api/jobs/${job.id}`, user.token)).body.job.remote).toEqual({ status: 'queued' });
     const forged = await postWebhook(`{"event":"TASK_END","taskId":${taskId},"eventData":"[{\\"fileUrl\\":\\"https://evil.example/x.png\\"}]"}`);
     expect(forged.status).toBe(200);
     await waitFor('the hastened look to have run', async () => (await rowOf(w, job.id))?.updated_at > (await rowOf(w, job.id))?.started_at);
