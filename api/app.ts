@@ -21,6 +21,7 @@ import { thumbnailRoutes } from './routes/thumbnails.js';
 import { isLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import { frontendRoutes } from './routes/frontend.js';
 import { paymentRoutes } from './routes/payments.js';
+import { runningHubWebhookRoutes } from './routes/runninghub-webhook.js';
 import { paymentNotificationRoutes } from './routes/payment-notifications.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { httpMetrics } from './middleware/http-metrics.js';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps): Koa {
     jobRoutes(deps, guards),
     paymentRoutes(deps, paymentDeps, guards),
     paymentNotificationRoutes(deps, paymentDeps),
+    runningHubWebhookRoutes(deps),
     // Only local disk needs the API to serve its objects; other backends hand out URLs of their own.
     ...(isLocalDiskStorage(deps.storage) ? [fileRoutes({ signingSecret: config.storage.signingSecret, storage: deps.storage })] : []),
     ...(isLocalDiskStorage(deps.storage)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { paymentEnvFields } from './payment-env.js';
+import { runningHubEnvFields } from './runninghub-config.js';
 
 /** Sizes like `10mb`, `512kb` or a plain byte count. */
 const byteSize = z
@@ -175,6 +176,7 @@ export const envSchema = z.object({
   APP_VERSION: z.string().optional(),
 
   ...paymentEnvFields({ duration, bool, int }),
+  ...runningHubEnvFields({ duration, int }),
 });
 
 export type Env = z.infer<typeof envSchema>;

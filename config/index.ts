@@ -1,10 +1,10 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { join } from 'node:path';
 import { envSchema, int, type Env } from './env-schema.js';
 import { localSecrets, SECRET_NAMES, type SecretName } from './local-secrets.js';
 import { paymentsConfig, type PaymentsConfig } from './payment-config.js';
 import { aliOssConfig, type AliOssConfig } from './storage-config.js';
+import { runningHubConfig, type RunningHubConfig } from './runninghub-config.js';
 import { QUEUES, type QueueRegistry } from '../core/queues/job-registry.js';
 
 export type { QueueName } from '../core/queues/job-registry.js';
@@ -111,6 +111,7 @@ export interface Config {
     sessionTtlMs: number;
   };
   payments: PaymentsConfig;
+  runninghub: RunningHubConfig;
   version: string;
   security: {
     /** Secrets that would not pass production's checks; unset ones were generated into SECRETS_FILE. */
@@ -317,6 +318,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
       sessionTtlMs: env.ADMIN_SESSION_TTL,
     },
     payments: paymentsConfig(env, (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''), isProduction),
+    runninghub: runningHubConfig(env, (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '')),
     version: env.APP_VERSION ?? '0.1.0',
     security: { weakSecrets, developmentExplicit: raw.NODE_ENV === 'development' },
   };

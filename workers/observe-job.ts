@@ -81,7 +81,8 @@ export function observeJobs(
 export function observeProvider(provider: EffectProvider, metrics: Metrics): EffectProvider {
   const labels = { provider: provider.id };
   return {
-    id: provider.id,
+    // Keeps what a provider offers beyond the port (the RunningHub steps the runninghub queue drives).
+    ...provider,
     async run(...args) {
       const stop = metrics.providerCallDuration.startTimer(labels);
       try {
@@ -95,6 +96,5 @@ export function observeProvider(provider: EffectProvider, metrics: Metrics): Eff
         stop();
       }
     },
-    ...(provider.close && { close: () => provider.close!() }),
   };
 }

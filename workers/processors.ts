@@ -10,6 +10,8 @@ import { acceptedJobsSweep } from './accepted-jobs-sweep-processor.js';
 import { effectRunProcessor } from './effect-run-processor.js';
 import { leasedProcessor } from './leased-processor.js';
 import { paymentProcessors } from './payment-processors.js';
+import { runningHubTaskProcessor } from './runninghub-task-processor.js';
+import type { TaskSlots } from '../core/effects/runninghub/task-slots.js';
 import type { ProcessorTable } from './processor-table.js';
 import { retentionProcessors } from './retention-processors.js';
 
@@ -25,6 +27,8 @@ export interface ProcessorDeps {
   shutdownSignal: AbortSignal;
   metrics: Metrics;
   paymentProviders: PaymentProviders;
+  /** The account-wide RunningHub concurrency (RUNNINGHUB_CONCURRENCY), shared through Redis by every worker. */
+  runningHubSlots: TaskSlots;
 }
 
 /**
@@ -35,6 +39,7 @@ export function builtinProcessors(deps: ProcessorDeps): ProcessorTable {
   const { config, db, queues, logger } = deps;
   return {
     EffectRun: effectRunProcessor({ ...deps, maxClaims: config.jobs.attempts + config.jobs.maxTakeovers }),
+    RunningHubTaskRun: runningHubTaskProcessor({ ...deps, slots: deps.runningHubSlots, settings: config.runninghub }),
     AcceptedJobsSweep: leasedProcessor({ db, logger }, 'AcceptedJobsSweep', acceptedJobsSweep({ db, queues, logger, graceMs: config.jobs.sweepGraceMs })),
     ...retentionProcessors(deps),
     ...paymentProcessors({ db, logger, metrics: deps.metrics, config, providers: deps.paymentProviders }),

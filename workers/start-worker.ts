@@ -25,6 +25,8 @@ import { observeJobs, observeProvider } from './observe-job.js';
 import type { EffectProviderModule } from '../core/effects/effect-provider.js';
 import { createEffectProviders, SHIPPED_PROVIDERS } from '../core/effects/effect-providers.js';
 import { configuredPaymentProviders } from '../core/payments/configured-payment-providers.js';
+import { createTaskSlots } from '../core/effects/runninghub/task-slots.js';
+import { createRunningHubMetrics } from '../core/effects/runninghub/runninghub-metrics.js';
 
 /** The BullMQ job scheduler that ran the sweep before its schedule moved to Postgres; removed where it lingers. */
 const LEGACY_SWEEP_SCHEDULER_ID = 'accepted-jobs-sweep';
@@ -97,10 +99,16 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
   // Thread start-up and loading sharp take a few hundred ms: paid here rather than by the first job.
   if (config.worker.queues.includes(queueOfJob('EffectRun'))) await threads.warm();
   // Only providers this process's configuration can run are built; the others' effects fail with a clear code.
-  const built = createEffectProviders({ config, logger, renderPool: threads }, [...SHIPPED_PROVIDERS, ...(extensions.providers ?? [])]);
+  const built = createEffectProviders({ config, logger, renderPool: threads, metrics: createRunningHubMetrics(metrics.registry) }, [...SHIPPED_PROVIDERS, ...(extensions.providers ?? [])]);
   const providers = new Map([...built].map(([id, provider]) => [id, observeProvider(provider, metrics)]));
 
-  const builtin = builtinProcessors({ config, db, queues, storage, logger, providers, shutdownSignal: shutdown.signal, metrics, paymentProviders });
+  const runningHubSlots = createTaskSlots(producerRedis, {
+    key: `${config.redis.queuePrefix}:runninghub:slots`,
+    limit: config.runninghub.concurrency,
+    // Renewed at every look; a lease outlives a few missed looks, not a dead worker for long.
+    leaseMs: Math.max(60_000, config.runninghub.pollMs * 10),
+  });
+  const builtin = builtinProcessors({ config, db, queues, storage, logger, providers, shutdownSignal: shutdown.signal, metrics, paymentProviders, runningHubSlots });
   const table: Record<string, Processor> = { ...(builtin as unknown as Record<string, Processor>), ...extensions.processors?.({ db, queues, logger, config }) };
   assertCompleteProcessorTable(table, registry);
   const dispatch = postponeOnOutage(dispatchByJobName(table), {

@@ -9,6 +9,7 @@ import { filePaths } from '../routes/files-contract.js';
 import { thumbnailPaths } from '../routes/thumbnails-contract.js';
 import { accountSessionPaths } from '../routes/account-sessions-contract.js';
 import { paymentPaths } from '../routes/payments-contract.js';
+import { runningHubWebhookPaths } from '../routes/runninghub-webhook-contract.js';
 import { openApiPaths } from '../routes/openapi-contract.js';
 import { adminSessionPaths } from '../routes/admin-session-contract.js';
 import { bullBoardPaths, metricsPaths } from './dashboard-contract.js';
@@ -29,6 +30,7 @@ export const ROUTE_CONTRACTS: readonly RouteContract[] = [
   { paths: filePaths },
   { paths: thumbnailPaths },
   { paths: paymentPaths },
+  { paths: runningHubWebhookPaths },
   { paths: adminSessionPaths },
   { paths: bullBoardPaths },
   { paths: openApiPaths },

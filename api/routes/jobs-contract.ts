@@ -57,6 +57,10 @@ export const job = z
     finishedAt: timestamp.optional(),
     result: jobResult.optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional().meta({ description: 'Why a failed job failed.' }),
+    remote: z
+      .object({ status: z.enum(['queued', 'running', 'copying']) })
+      .optional()
+      .meta({ description: 'A running job of a remote provider (RunningHub): queued there, running there, or copying its result to us.' }),
   })
   .meta({ id: 'Job' });
 

@@ -2,6 +2,7 @@ import type { Config } from '../../config/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { RenderedImage } from './effect-definition.js';
 import type { RenderPool } from './render-pool.js';
+import type { RunningHubMetrics } from './runninghub/runninghub-metrics.js';
 
 /** An effect as the catalog (the `effects` row) describes it: what a provider needs to run it. */
 export interface CatalogEffect {
@@ -48,6 +49,8 @@ export interface ProviderDeps {
   logger: Logger;
   /** The worker's render threads (the embedded provider renders there). */
   renderPool: Pick<RenderPool, 'render'>;
+  /** The remote provider's call, task and money metrics, on the worker's registry. */
+  metrics?: RunningHubMetrics;
 }
 
 /**

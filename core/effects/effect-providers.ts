@@ -1,12 +1,13 @@
 import type { Config } from '../../config/index.js';
 import type { EffectProvider, EffectProviderModule, ProviderDeps } from './effect-provider.js';
 import { embeddedProviderModule } from './embedded-provider.js';
+import { runningHubProviderModule } from './runninghub-provider.js';
 
 /**
  * The providers this code base ships. A new provider (RunningHub) is one file beside `embedded-provider.ts` and one
  * entry here; its effects are catalog rows whose `provider` is its id.
  */
-export const SHIPPED_PROVIDERS: readonly EffectProviderModule[] = [embeddedProviderModule];
+export const SHIPPED_PROVIDERS: readonly EffectProviderModule[] = [embeddedProviderModule, runningHubProviderModule];
 
 export interface ProviderAvailability {
   /** Undefined when this process can run effects of `provider`; else the reason it cannot. */

@@ -1,3 +1,4 @@
+import { effectJobName, runNextStepNow } from './enqueue-effect-job.js';
 import type { Knex } from 'knex';
 import { conflict, notFound } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -23,6 +24,13 @@ export async function cancelEffectJob(
   const job = await findOwnJob(deps.db, userId, jobId);
   if (!job) throw notFound('Job');
   if (!canceled) throw conflict(`This job is already ${job.status} and can no longer be canceled`, { status: job.status });
+  if (effectJobName(job.effect_id) === 'RunningHubTaskRun') {
+    // Its next step must run now: it finds the row canceled, cancels the remote task and frees the slot.
+    await runNextStepNow(deps.queues, job.effect_id, jobId).catch((error: unknown) => {
+      deps.logger.warn('could not hasten the remote cancel; the next look will send it', { jobId, err: error });
+    });
+    return job;
+  }
   // Best effort: a waiting job is dropped from the queue; an active one is locked and finishes harmlessly.
   await deps.queues.queueOf('EffectRun').remove(jobId).catch((error: unknown) => {
     deps.logger.debug('queue removal after cancel skipped', { jobId, err: error });

@@ -60,9 +60,9 @@ export async function listOwnJobs(db: Knex, userId: string, limit: number, befor
 }
 
 /** Unfinished jobs older than the grace period, oldest first: the sweeper's work list. */
-export async function listUnfinishedJobs(db: Knex, olderThan: Date, limit: number): Promise<Pick<EffectJobRow, 'id' | 'status' | 'request_id'>[]> {
+export async function listUnfinishedJobs(db: Knex, olderThan: Date, limit: number): Promise<Pick<EffectJobRow, 'id' | 'status' | 'request_id' | 'effect_id'>[]> {
   return EffectJob.query(db)
-    .select('id', 'status', 'request_id')
+    .select('id', 'status', 'request_id', 'effect_id')
     .whereIn('status', UNFINISHED_STATUSES)
     .andWhere('created_at', '<', olderThan)
     .orderBy('created_at')

@@ -21,7 +21,12 @@ export interface JobView {
   finishedAt?: string;
   result?: { url: string; width: number; height: number; mime: string };
   error?: { code: string; message: string };
+  /** Where a running remote job is at its provider (from `provider_state`). */
+  remote?: { status: RemoteStatus };
 }
+
+type RemoteStatus = 'queued' | 'running' | 'copying';
+const REMOTE_STATUSES: readonly string[] = ['queued', 'running', 'copying'];
 
 /** The columns a view is made from. */
 export type JobViewRow = Pick<
@@ -45,7 +50,7 @@ export type JobViewRow = Pick<
   | 'error_message'
   | 'expired_at'
   | 'upload_expired_at'
->;
+> & { remote_status?: string | null };
 
 /*
  * `GET /api/jobs/:id` is the route clients poll, so its lookup is one fixed statement, prepared once per pooled
@@ -56,7 +61,8 @@ export type JobViewRow = Pick<
 const FIND_OWN_JOB_VIEW = `
   SELECT j.id, j.status, j.progress, j.effect_id, j.upload_id, u.storage_key AS upload_key, j.params, j.cost_credits,
          j.created_at, j.started_at, j.finished_at, j.result_key, j.result_width, j.result_height, j.result_mime,
-         j.error_code, j.error_message, j.expired_at, u.expired_at AS upload_expired_at
+         j.error_code, j.error_message, j.expired_at, u.expired_at AS upload_expired_at,
+         j.provider_state->>'remoteStatus' AS remote_status
   FROM effect_jobs j JOIN uploads u ON u.id = j.upload_id
   WHERE j.id = ? AND j.user_id = ?`;
 
@@ -96,5 +102,6 @@ export async function toJobView(row: JobViewRow, storage: Pick<ObjectStorage, 's
       },
     }),
     ...(row.error_code && { error: { code: row.error_code, message: row.error_message ?? '' } }),
+    ...(row.status === 'running' && row.remote_status && REMOTE_STATUSES.includes(row.remote_status) && { remote: { status: row.remote_status as RemoteStatus } }),
   };
 }

@@ -1,3 +1,4 @@
+import { enqueueEffectJob } from './enqueue-effect-job.js';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../config/index.js';
@@ -131,7 +132,7 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
   if (!job) throw new Error(`job ${id} was not returned by accept_effect_job`);
 
   try {
-    await deps.queues.add('EffectRun', { effectJobId: id, requestId: request.requestId, effectId: job.effect_id }, { jobId: id });
+    await enqueueEffectJob(deps.queues, { id, requestId: request.requestId, effectId: job.effect_id });
   } catch (error) {
     deps.logger.warn('enqueue failed; the job is accepted and the sweeper will enqueue it', { jobId: id, err: error });
   }

@@ -1,3 +1,4 @@
+import { enqueueEffectJob, queueOfEffectJob } from './enqueue-effect-job.js';
 import type { Knex } from 'knex';
 import type { Logger } from '../observability/logger.js';
 import type { Queues } from '../queues/queues.js';
@@ -26,14 +27,14 @@ export async function sweepAcceptedJobs(
   graceMs: number,
   signal?: AbortSignal,
 ): Promise<SweepReport> {
-  const queue = deps.queues.queueOf('EffectRun');
   const rows = await listUnfinishedJobs(deps.db, new Date(Date.now() - graceMs), BATCH);
   const report: SweepReport = { checked: rows.length, reenqueued: 0, settledFailed: 0 };
   for (const row of rows) {
     signal?.throwIfAborted();
+    const queue = queueOfEffectJob(deps.queues, row.effect_id);
     const state = await queue.getJobState(row.id);
     if (state === 'unknown') {
-      await deps.queues.add('EffectRun', { effectJobId: row.id, requestId: row.request_id ?? undefined }, { jobId: row.id });
+      await enqueueEffectJob(deps.queues, { id: row.id, effectId: row.effect_id, requestId: row.request_id ?? undefined });
       report.reenqueued += 1;
       deps.logger.warn('re-enqueued an accepted job missing from the queue', { jobId: row.id, status: row.status });
     } else if (state === 'failed') {

@@ -17,6 +17,16 @@ import { paymentJobOptions, type PaymentOrderExpirePayload } from '../payments/p
  * every worker, and one run at a time (`recurring-job-lease.ts`); nothing else is needed for it to run.
  */
 
+/** A RunningHub effect job; `capacitySince`/`capacityRetries` track how long it has met busy or unreachable regions. */
+export interface RunningHubTaskRunPayload {
+  effectJobId: string;
+  requestId?: string;
+  /** Catalog id, for metrics labels only. */
+  effectId?: string;
+  capacitySince?: number;
+  capacityRetries?: number;
+}
+
 /** The parts of the configuration job options and schedules are computed from. */
 export type JobSettings = Pick<Config, 'jobs' | 'payments' | 'retention'>;
 
@@ -60,6 +70,24 @@ export const QUEUES = {
     jobs: {
       /** Run one effect job; the BullMQ id is the effect_jobs row id, so re-enqueueing is idempotent. */
       EffectRun: job<{ effectJobId: string; requestId?: string; /** Catalog id, for metrics labels only. */ effectId?: string }>({
+        options: (config) => ({
+          attempts: config.jobs.attempts,
+          backoff: { type: 'exponential', delay: config.jobs.backoffMs },
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
+        }),
+      }),
+    },
+  },
+  runninghub: {
+    // Each step is a few short HTTP calls; waiting between looks is a delayed job, so slots are cheap.
+    concurrency: { variable: 'WORKER_CONCURRENCY_RUNNINGHUB', default: 8, max: 256 },
+    jobs: {
+      /**
+       * One step of an effect job on RunningHub (take a slot and create the task, or look at it, or copy its
+       * outputs); it re-delays itself between looks. The BullMQ id is the effect_jobs row id, as for `EffectRun`.
+       */
+      RunningHubTaskRun: job<RunningHubTaskRunPayload>({
         options: (config) => ({
           attempts: config.jobs.attempts,
           backoff: { type: 'exponential', delay: config.jobs.backoffMs },

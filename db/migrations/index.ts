@@ -11,6 +11,7 @@ import * as accountSessions from './0009-account-sessions.js';
 import * as creditPackages from './0010-credit-packages.js';
 import * as paymentOrders from './0011-payment-orders.js';
 import * as retention from './0012-retention.js';
+import * as remoteTaskIndex from './0014-remote-task-index.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0010-credit-packages': creditPackages,
   '0011-payment-orders': paymentOrders,
   '0012-retention': retention,
+  '0014-remote-task-index': remoteTaskIndex,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -3,6 +3,8 @@ import type { Job } from '../api/types';
 import { ProgressBar } from '../components/progress-bar';
 import { t } from '../i18n/i18n';
 
+const REMOTE_TEXT = { queued: 'job.remoteQueued', running: 'job.remoteRunning', copying: 'job.remoteCopying' } as const;
+
 /** Indeterminate while queued (no worker yet), the worker's 0–100 while running. */
 export function JobProgress(props: { job: Job }) {
   return (
@@ -14,7 +16,11 @@ export function JobProgress(props: { job: Job }) {
           testId="job-progress"
         />
         <p class="muted">
-          {props.job.status === 'queued' ? t('job.queuedBody') : `${Math.round(props.job.progress)}%`}
+          {props.job.status === 'queued'
+            ? t('job.queuedBody')
+            : props.job.remote
+              ? `${t(REMOTE_TEXT[props.job.remote.status])} · ${Math.round(props.job.progress)}%`
+              : `${Math.round(props.job.progress)}%`}
         </p>
       </div>
     </Show>
