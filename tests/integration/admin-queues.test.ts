@@ -110,7 +110,7 @@ describe('Bull Board at /admin/queues', () => {
     const queues = await send('GET', READ_API, { Cookie: cookie! });
     expect(queues.status).toBe(200);
     const names = ((await queues.json()) as { queues: Array<{ name: string }> }).queues.map((queue) => queue.name).sort();
-    expect(names).toEqual(['effects', 'maintenance', 'payments']);
+    expect(names).toEqual(['effects', 'maintenance', 'payments', 'runninghub']);
     for (const [method, path] of [
       ['PUT', WRITE_API],
       ['POST', '/admin/queues/api/queues/pause'],

@@ -16,6 +16,7 @@ const noop = () => Promise.resolve();
 const RETENTION_CHORES = ['UploadsExpire', 'ResultsExpire', 'OrphanObjectsSweep', 'TempFilesSweep', 'RefreshTokensPrune', 'FinishedJobsTrim'];
 const builtin = {
   EffectRun: noop,
+  RunningHubTaskRun: noop,
   AcceptedJobsSweep: noop,
   PaymentOrderExpire: noop,
   PaymentsReconcile: noop,
@@ -26,8 +27,8 @@ const builtin = {
 describe('the queue registry', () => {
   it('derives the worker queues and each queue concurrency variable from the registry', () => {
     const config = loadConfig({ NODE_ENV: 'test', WORKER_CONCURRENCY_REPORTS: '5' }, extra);
-    expect(config.worker.queues).toEqual(['effects', 'maintenance', 'payments', 'reports']);
-    expect(config.worker.concurrency).toEqual({ effects: 2, maintenance: 1, payments: 2, reports: 5 });
+    expect(config.worker.queues).toEqual(['effects', 'runninghub', 'maintenance', 'payments', 'reports']);
+    expect(config.worker.concurrency).toEqual({ effects: 2, runninghub: 8, maintenance: 1, payments: 2, reports: 5 });
     expect(() => loadConfig({ NODE_ENV: 'test', WORKER_CONCURRENCY_REPORTS: '9' }, extra)).toThrow(/WORKER_CONCURRENCY_REPORTS=9/);
     expect(() => loadConfig({ NODE_ENV: 'test', WORKER_QUEUES: 'reports' })).toThrow(/WORKER_QUEUES=reports: unknown queue reports/);
   });
