@@ -57,9 +57,13 @@ export function effectRunProcessor(deps: {
         deps.logger.info('effect job handed back at shutdown', { effectJobId });
         throw new WaitingError();
       }
-      // Postgres or Redis is down: nothing is settled (the database is away anyway) and no attempt is spent;
-      // `postponeOnOutage` puts the job back to wait for it.
-      if (infrastructureOutageOf(error)) throw error;
+      // Postgres, Redis or storage is down: nothing is settled and no attempt is spent; `postponeOnOutage` puts
+      // the job back to wait for it. The claim is handed back where the database can still be reached, so a long
+      // outage does not use up the takeover budget meant for dying workers.
+      if (infrastructureOutageOf(error)) {
+        await markJobHandedBack(deps.db, effectJobId).catch(() => undefined);
+        throw error;
+      }
       const permanent = error instanceof PermanentJobError;
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const code = permanent ? error.code : 'PROCESSING_FAILED';
