@@ -64,9 +64,13 @@ describe('the whole path with the keyboard only', () => {
     await page.getByTestId(`effect-card-${EFFECT_ID}`).waitFor();
     await page.getByTestId('credits-balance').waitFor(); // the session is restored: uploads are open
 
-    // Upload: the drop zone is a button; Enter opens the file picker.
+    // Upload: the drop zone is a button; Enter opens the file picker. Listening for the picker turns on
+    // Chromium's interception without waiting for it, so listening starts before the Tab presses: an Enter
+    // sent in the same breath could reach the page first and open a picker nobody sees.
+    const chooserOpened = page.waitForEvent('filechooser');
     await tabTo(page, (focus) => focus.testId === 'drop-zone', 'the drop zone');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    await page.keyboard.press('Enter');
+    const chooser = await chooserOpened;
     await chooser.setFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(1200, 900) });
     await page.getByTestId('upload-preview').waitFor();
 
