@@ -1,11 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The pipeline and job suites run once more with every test stack on Ali OSS (the real ali-oss client against the
- * fake bucket and CDN of tests/fakes): same tests, second backend. `effect-pipeline.test.ts` names its backends
- * itself; the OSS-only files (`ali-oss-*.test.ts`) build their own fakes.
+ * The pipeline, upload, job and retention suites run once more with every test stack on Ali OSS (the real ali-oss
+ * client against the fake bucket and CDN of tests/fakes): same tests, second backend. `effect-pipeline.test.ts`
+ * names its backends itself and runs in each project those of that project's backend; the OSS-only files
+ * (`ali-oss-*.test.ts`) build their own fakes.
  */
-const ON_BOTH_BACKENDS = ['tests/integration/job-requests.test.ts', 'tests/integration/job-guarantees.test.ts'];
+const ON_BOTH_BACKENDS = [
+  'tests/integration/effect-pipeline.test.ts',
+  'tests/integration/uploads.test.ts',
+  'tests/integration/job-requests.test.ts',
+  'tests/integration/job-guarantees.test.ts',
+];
 
 const shared = {
   // Integration files spawn worker processes (and fault tests private servers) on a shared machine: one file at a time.
