@@ -27,6 +27,11 @@ let scratch: string;
 let source: string;
 let sourceMd5: string;
 
+/*
+ * The storage backend alone, by each of its write paths, with a control that holds the body; the whole API path
+ * (HTTP upload, metadata stripping, the put to OSS) is measured in ali-oss-api-upload-memory.test.ts.
+ */
+
 /**
  * Uploads `source` from a process of its own (as the API would) and returns its memory growth: peak RSS sampled
  * every 25 ms, and peak reachable Buffers counted after a completed collection every 100 ms (upload-memory-probe.ts).
