@@ -11,6 +11,7 @@ const ON_BOTH_BACKENDS = [
   'tests/integration/uploads.test.ts',
   'tests/integration/job-requests.test.ts',
   'tests/integration/job-guarantees.test.ts',
+  'tests/integration/retention.test.ts',
 ];
 
 const shared = {

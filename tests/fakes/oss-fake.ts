@@ -37,6 +37,8 @@ export interface OssFake {
   setClockOffset(ms: number): void;
   now(): number;
   keys(): string[];
+  /** Dates an object as if it had been written at `time` (what ListObjects reports): retention tests age objects. */
+  setLastModified(key: string, time: Date): void;
   /** The object's body, as the CDN's authorised origin fetch would get it; undefined when absent. */
   openObject(key: string): { object: StoredObject; body: Readable } | undefined;
   close(): Promise<void>;
@@ -269,6 +271,7 @@ export async function startOssFake(options: Partial<Credentials> = {}): Promise<
     setClockOffset: (ms) => void (clockOffset = ms),
     now,
     keys: () => folder.keys(),
+    setLastModified: (key, time) => folder.setLastModified(key, time),
     openObject: (key) => {
       const object = folder.find(key);
       return object && { object, body: folder.open(object) };

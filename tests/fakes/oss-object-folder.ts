@@ -83,6 +83,12 @@ export class ObjectFolder {
     return { entries: matching.slice(0, maxKeys).map((key) => this.objects.get(key)!), truncated: matching.length > maxKeys };
   }
 
+  setLastModified(key: string, time: Date): void {
+    const object = this.objects.get(key);
+    if (!object) throw new Error(`no object ${key} in the fake bucket`);
+    this.objects.set(key, { ...object, lastModified: time });
+  }
+
   keys(): string[] {
     return [...this.objects.keys()].sort();
   }

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalDiskStorage } from '../../core/storage/local-disk-storage.js';
 import type { ObjectStorage } from '../../core/storage/object-storage.js';
 import { expireResults } from '../../core/retention/expire-results.js';
 import { expireUploads } from '../../core/retention/expire-uploads.js';
@@ -16,8 +15,9 @@ import { waitFor } from '../support/wait-for.js';
 
 /**
  * The retention chores on the real stack: the API in this process, worker processes running the maintenance queue
- * every 300 ms, local disk storage in the stack's folder. "Short TTLs": RESULT_TTL is 1 s; uploads are made to
- * expire by moving their `expires_at` (what a short UPLOAD_TTL would have written), so the jobs on them still run.
+ * every 300 ms, on the vitest project's storage backend (local disk in the stack's folder, or the fake OSS bucket).
+ * "Short TTLs": RESULT_TTL is 1 s; uploads are made to expire by moving their `expires_at` (what a short UPLOAD_TTL
+ * would have written), so the jobs on them still run. Objects are looked at, made and aged through the storage.
  */
 
 let stack: TestStack;
@@ -27,7 +27,10 @@ let storageDir: string;
 const client = () => apiClient(stack.baseUrl);
 const logger = createLogger({ level: 'error', service: 'test', json: true });
 
-const exists = (key: string) => stat(join(storageDir, key)).then(() => true, () => false);
+const storage = () => stack.api.deps.storage;
+const exists = (key: string) => storage().exists(key);
+const putObject = (key: string) => storage().put(key, Buffer.from('x'), { mime: key.endsWith('.png') ? 'image/png' : 'image/jpeg' });
+const onLocalDisk = () => stack.storageBackend === 'local-disk';
 const ago = (ms: number) => new Date(Date.now() - ms);
 
 async function succeededJob(user: TestUser, uploadId: string): Promise<string> {
@@ -127,22 +130,26 @@ describe('retention chores on a running worker', () => {
     const orphan = `uploads/${randomUUID()}/${randomUUID()}.jpg`;
     const orphanResult = `results/${randomUUID()}/${randomUUID()}.png`;
     const freshOrphan = `results/${randomUUID()}/${randomUUID()}.png`;
-    const partial = `uploads/${randomUUID()}/${randomUUID()}.jpg.${randomUUID()}.partial`;
-    for (const key of [orphan, orphanResult, freshOrphan, partial]) {
-      await mkdir(join(storageDir, key, '..'), { recursive: true });
-      await writeFile(join(storageDir, key), 'x');
+    for (const key of [orphan, orphanResult, freshOrphan]) await putObject(key);
+    for (const key of [orphan, orphanResult, liveKey]) await stack.setObjectTime(key, old);
+    // Within the grace period however long the wait below takes.
+    await stack.setObjectTime(freshOrphan, new Date(Date.now() + 3_600_000));
+    // Local disk writes `<key>.<uuid>.partial` before renaming (an OSS put is atomic: it has no such files).
+    const partial = join(storageDir, `uploads/${randomUUID()}/${randomUUID()}.jpg.${randomUUID()}.partial`);
+    if (onLocalDisk()) {
+      await mkdir(join(partial, '..'), { recursive: true });
+      await writeFile(partial, 'x');
+      await utimes(partial, old, old);
     }
     const tempFile = join(workerTmp, `cosnap-upload-${randomUUID()}.part`);
     const unrelated = join(workerTmp, 'someone-elses.tmp');
     await writeFile(tempFile, 'x');
     await writeFile(unrelated, 'x');
-    for (const path of [orphan, orphanResult, partial, liveKey].map((key) => join(storageDir, key)).concat(tempFile, unrelated)) await utimes(path, old, old);
-    // Within the grace period however long the wait below takes.
-    const future = new Date(Date.now() + 3_600_000);
-    await utimes(join(storageDir, freshOrphan), future, future);
+    for (const path of [tempFile, unrelated]) await utimes(path, old, old);
+    const fileExists = (path: string) => stat(path).then(() => true, () => false);
 
     await waitFor('the orphans and leftovers to go', async () =>
-      !(await exists(orphan)) && !(await exists(orphanResult)) && !(await exists(partial)) && !(await stat(tempFile).then(() => true, () => false)),
+      !(await exists(orphan)) && !(await exists(orphanResult)) && !(await fileExists(partial)) && !(await fileExists(tempFile)),
     );
     expect(await exists(liveKey)).toBe(true);
     expect(await exists(freshOrphan)).toBe(true);
@@ -163,17 +170,20 @@ describe('retention chores on a running worker', () => {
   });
 });
 
-/** Storage that counts deletes per key. */
+/** Storage that counts deletes per key (a proxy: a backend may be a class, whose methods a spread would lose). */
 function countingStorage(inner: ObjectStorage) {
   const deletes = new Map<string, number>();
-  const storage: ObjectStorage = {
-    ...inner,
-    identifier: inner.identifier,
-    async deleteMany(keys) {
-      for (const key of keys) deletes.set(key, (deletes.get(key) ?? 0) + 1);
-      return inner.deleteMany(keys);
-    },
+  const deleteMany: ObjectStorage['deleteMany'] = (keys) => {
+    for (const key of keys) deletes.set(key, (deletes.get(key) ?? 0) + 1);
+    return inner.deleteMany(keys);
   };
+  const storage = new Proxy(inner, {
+    get(target, property) {
+      if (property === 'deleteMany') return deleteMany;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
   return { storage, deletes };
 }
 
@@ -192,10 +202,10 @@ describe('retention runs racing each other', () => {
     await stack.db('effect_jobs').whereIn('id', jobs).update({ expired_at: null, finished_at: ago(10_000) });
     await stack.db('uploads').whereIn('id', others.map((other) => other.uploadId)).update({ expires_at: ago(1000), expired_at: null });
     const resultKeys: string[] = await stack.db('effect_jobs').whereIn('id', jobs).pluck('result_key');
-    for (const key of resultKeys) await writeFile(join(storageDir, key), 'x');
+    for (const key of resultKeys) await putObject(key);
     const uploadKeys = others.map((other) => other.uploadKey);
 
-    const disk = createLocalDiskStorage({ dir: storageDir, signingSecret: 'x'.repeat(32) });
+    const backend = storage();
     const context = (storage: ObjectStorage, dryRun: boolean): ChoreContext => ({
       db: stack.db,
       storage,
@@ -205,14 +215,14 @@ describe('retention runs racing each other', () => {
       signal: new AbortController().signal,
     });
 
-    const dry = countingStorage(disk);
+    const dry = countingStorage(backend);
     const [dryResults, dryUploads] = await Promise.all([expireResults(context(dry.storage, true), 1000), expireUploads(context(dry.storage, true))]);
     expect(dryResults.object).toBeGreaterThanOrEqual(resultKeys.length);
     expect(dryUploads.object).toBeGreaterThanOrEqual(uploadKeys.length);
     expect(dry.deletes.size).toBe(0);
     for (const key of [...resultKeys, ...uploadKeys]) expect(await exists(key)).toBe(true);
 
-    const counting = countingStorage(disk);
+    const counting = countingStorage(backend);
     const runs = await Promise.all(
       Array.from({ length: 4 }, () => Promise.all([expireResults(context(counting.storage, false), 1000), expireUploads(context(counting.storage, false))])),
     );
@@ -262,9 +272,8 @@ describe('deleting creations and accounts', () => {
     const ledgerBefore = await stack.db('credit_ledger').where('user_id', user.id).count({ n: '*' });
     const deleted = await client().post('/api/me/delete', { password: user.password }, user.token);
     expect(deleted.status).toBe(204);
-    const files = async (prefix: string) => readdir(join(storageDir, prefix, user.id)).catch(() => []);
-    expect(await files('uploads')).toEqual([]);
-    expect(await files('results')).toEqual([]);
+    expect(await stack.storedKeys(`uploads/${user.id}/`)).toEqual([]);
+    expect(await stack.storedKeys(`results/${user.id}/`)).toEqual([]);
     for (const table of ['effect_jobs', 'uploads', 'refresh_tokens'])
       expect(Number((await stack.db(table).where('user_id', user.id).count({ n: '*' }))[0]?.n), table).toBe(0);
     const row = await stack.db('users').where('id', user.id).first('email', 'deleted_at');

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -70,6 +70,8 @@ export interface TestStack {
   oss?: StackOss;
   /** Every object key in the stack's storage, sorted (read through the storage itself, whatever the backend). */
   storedKeys(prefix?: string): Promise<string[]>;
+  /** Dates a stored object as written at `time` (the file's mtime on local disk, the bucket's Last-Modified on OSS). */
+  setObjectTime(key: string, time: Date): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -177,6 +179,11 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
         after = page.next;
       } while (after);
       return keys.sort();
+    },
+    async setObjectTime(key, time) {
+      if (ossSetup) ossSetup.oss.fake.setLastModified(key, time);
+      else if (backend === 'local-disk') await utimes(join(env.STORAGE_DIR!, key), time, time);
+      else throw new Error(`setObjectTime: not available on ${backend}`);
     },
     workers: () => [...workers].filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null),
     async close() {
