@@ -10,6 +10,7 @@ import { waitFor } from '../support/wait-for.js';
 import { assertPrometheusInstalled, promtool, scrape, startPrometheus, sum } from '../support/prometheus.js';
 
 const ALERT_RULES = resolve('ops/prometheus/alerts.yml');
+const ALERT_RULE_TESTS = resolve('ops/prometheus/alerts.test.yml');
 const GRAFANA_DASHBOARD = resolve('ops/grafana/cosnap.json');
 const metricsToken = `metrics-${randomBytes(12).toString('hex')}`;
 const JOBS = 3;
@@ -111,6 +112,10 @@ describe('Prometheus metrics', () => {
     const rules = promtool(['check', 'rules', ALERT_RULES]);
     expect(rules.output).toContain('SUCCESS');
     expect(rules.status).toBe(0);
+    // The rules' own unit tests: each alert fires on the series it is meant for and stays quiet otherwise.
+    const ruleTests = promtool(['test', 'rules', ALERT_RULE_TESTS]);
+    expect(ruleTests.output).toContain('SUCCESS');
+    expect(ruleTests.status).toBe(0);
 
     // The Grafana dashboard's queries must be valid PromQL too: check them as recording rules.
     const dashboard = JSON.parse(await readFile(GRAFANA_DASHBOARD, 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
