@@ -10,6 +10,7 @@ import { expireUploads } from '../core/retention/expire-uploads.js';
 import { pruneRefreshTokens } from '../core/retention/prune-refresh-tokens.js';
 import { sweepOrphanObjects } from '../core/retention/sweep-orphan-objects.js';
 import { sweepTempFiles, type TempFileRule } from '../core/retention/sweep-temp-files.js';
+import { sweepThumbnails } from '../core/retention/sweep-thumbnails.js';
 import { trimFinishedJobs } from '../core/retention/trim-finished-jobs.js';
 import { isLocalDiskStorage } from '../core/storage/local-disk-storage.js';
 import type { ObjectStorage } from '../core/storage/object-storage.js';
@@ -63,9 +64,13 @@ export function retentionProcessors(deps: RetentionDeps): Record<RetentionChore,
     UploadsExpire: chore('UploadsExpire', expireUploads),
     ResultsExpire: chore('ResultsExpire', (context) => expireResults(context, settings.resultTtlMs)),
     OrphanObjectsSweep: chore('OrphanObjectsSweep', (context) => sweepOrphanObjects(context, settings.graceMs)),
-    TempFilesSweep: chore('TempFilesSweep', (context) =>
-      sweepTempFiles(tempFileRules(config, storage), { graceMs: settings.graceMs, dryRun: context.dryRun, signal: context.signal }),
-    ),
+    TempFilesSweep: chore('TempFilesSweep', async (context) => {
+      const options = { graceMs: settings.graceMs, dryRun: context.dryRun, signal: context.signal };
+      const report = await sweepTempFiles(tempFileRules(config, storage), options);
+      // The thumbnail cache is local disk's (the API renders it beside the objects); other backends have none.
+      if (isLocalDiskStorage(storage)) Object.assign(report, await sweepThumbnails(resolve(config.storage.dir), options));
+      return report;
+    }),
     RefreshTokensPrune: chore('RefreshTokensPrune', pruneRefreshTokens),
     FinishedJobsTrim: chore('FinishedJobsTrim', (context) =>
       trimFinishedJobs(Object.values(deps.queues.byName), {

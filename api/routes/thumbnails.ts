@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { join, resolve } from 'node:path';
 import Router from '@koa/router';
 import { forbidden, notFound } from '../../core/errors.js';
 import { verifyObjectUrl } from '../../core/storage/url-signature.js';
@@ -20,8 +19,8 @@ export function thumbnailRoutes(deps: { signingSecret: string; storage: LocalDis
   const { signingSecret, storage } = deps;
   const now = deps.now ?? Date.now;
   const router = new Router();
-  // Beside the objects, in a folder no storage key can name (keys never start with a dot).
-  const cache = createThumbnailCache({ dir: join(resolve(deps.cacheDir), '.thumbs') });
+  // Beside the objects, where deleting an object deletes its copies.
+  const cache = createThumbnailCache({ storageDir: deps.cacheDir });
 
   router.get('/thumbs/:width/:format/*key', async (ctx) => {
     const { width, format } = parseParams(thumbnailParams, ctx.params);
@@ -38,7 +37,7 @@ export function thumbnailRoutes(deps: { signingSecret: string; storage: LocalDis
     if (!verifyObjectUrl(signingSecret, key, exp, single(ctx.query.sig), now(), single(ctx.query.dn)))
       throw forbidden('This link is invalid or has expired');
 
-    const variant = await cache.variantOf(source, width, format);
+    const variant = await cache.variantOf(key, source, width, format);
     if (!variant) throw notFound('File');
     const secondsLeft = Math.max(0, Math.floor((Number(exp) * 1000 - now()) / 1000));
     ctx.status = 200;

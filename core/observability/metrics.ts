@@ -40,7 +40,7 @@ export interface Metrics {
   readonly paymentNotificationRefusals: Counter<'provider' | 'reason'>;
   /** How long after its creation reconciliation found an order paid (its notification never came, or came late). */
   readonly paymentReconciliationLag: Histogram<'provider'>;
-  /** What the retention chores deleted, by chore and kind (object, row, job, file, token, queue_job). */
+  /** What the retention chores deleted, by chore and kind (object, row, job, file, thumbnail, token, queue_job). */
   readonly cleanupDeleted: Counter<'chore' | 'kind'>;
   /** What a dry run of the retention chores found and would have deleted (CLEANUP_DRY_RUN=true). */
   readonly cleanupWouldDelete: Counter<'chore' | 'kind'>;
@@ -252,7 +252,7 @@ export function createMetrics(options: { service: MetricsService; version: strin
     }),
     cleanupDeleted: new Counter({
       name: 'cosnap_cleanup_deleted_total',
-      help: 'What the retention chores deleted, by chore and kind (object, row, job, file, token, queue_job).',
+      help: 'What the retention chores deleted, by chore and kind (object, row, job, file, thumbnail, token, queue_job).',
       labelNames: ['chore', 'kind'],
       registers,
     }),

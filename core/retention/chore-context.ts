@@ -15,7 +15,7 @@ export interface ChoreContext {
   signal: AbortSignal;
 }
 
-/** What a run did (or, dry, would have done), by kind: `object`, `row`, `job`, `file`, `token`, `queue_job`. */
+/** What a run did (or, dry, would have done), by kind: `object`, `row`, `job`, `file`, `thumbnail`, `token`, `queue_job`. */
 export type ChoreReport = Record<string, number>;
 
 /** OSS deletes at most 1000 keys per request (DeleteObjects); local disk takes any number. */

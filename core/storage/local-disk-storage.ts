@@ -17,6 +17,13 @@ const PARTIAL = '.partial';
 
 export const LOCAL_DISK = 'local-disk';
 
+/**
+ * Copies derived from objects (the API's thumbnail cache) live beside them, at `<dir>/.thumbs/<key>/`: a folder no
+ * key can name (keys never start with a dot), one sub-folder per object, so deleting an object deletes its copies.
+ */
+export const DERIVED_COPIES_FOLDER = '.thumbs';
+export const derivedCopiesOf = (storageDir: string, key: string) => join(resolve(storageDir), DERIVED_COPIES_FOLDER, key);
+
 export interface LocalDiskStorageOptions {
   dir: string;
   signingSecret: string;
@@ -83,6 +90,7 @@ export function createLocalDiskStorage(options: LocalDiskStorageOptions): LocalD
   };
   const remove = async (key: string) => {
     await rm(pathOf(key), { force: true });
+    await rm(derivedCopiesOf(root, key), { recursive: true, force: true });
   };
 
   /** Every object file under `folder`, as keys; partial writes are not objects yet. */
@@ -93,7 +101,10 @@ export function createLocalDiskStorage(options: LocalDiskStorageOptions): LocalD
     });
     for (const entry of entries) {
       const path = join(folder, entry.name);
-      if (entry.isDirectory()) yield* walk(path);
+      if (entry.isDirectory()) {
+        // Copies derived from objects are not objects.
+        if (folder !== root || entry.name !== DERIVED_COPIES_FOLDER) yield* walk(path);
+      }
       else if (entry.isFile() && !entry.name.endsWith(PARTIAL)) yield relative(root, path).split(sep).join('/');
     }
   }
