@@ -104,8 +104,7 @@ export function createLocalDiskStorage(options: LocalDiskStorageOptions): LocalD
       if (entry.isDirectory()) {
         // Copies derived from objects are not objects.
         if (folder !== root || entry.name !== DERIVED_COPIES_FOLDER) yield* walk(path);
-      }
-      else if (entry.isFile() && !entry.name.endsWith(PARTIAL)) yield relative(root, path).split(sep).join('/');
+      } else if (entry.isFile() && !entry.name.endsWith(PARTIAL)) yield relative(root, path).split(sep).join('/');
     }
   }
 
