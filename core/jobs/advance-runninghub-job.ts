@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { RenderedImage } from '../effects/effect-definition.js';
-import { costFigures, taskStateOf, type RunningHubProvider, type RunningHubTaskState } from '../effects/runninghub-provider.js';
+import { costFigures, RunningHubError, taskStateOf, type RunningHubProvider, type RunningHubTaskState } from '../effects/runninghub-provider.js';
 import type { TaskSlots } from '../effects/runninghub/task-slots.js';
 import type { FailedReason } from '../effects/runninghub/runninghub-types.js';
 import type { Logger } from '../observability/logger.js';
@@ -69,7 +69,11 @@ export async function advanceRunningHubJob(deps: AdvanceDeps, jobId: string): Pr
   }
 
   if (!task) {
-    if (!(await slots.acquire(jobId))) return { next: 'recheck', delayMs: provider.pollMs, reason: 'waiting_for_slot' };
+    const slot = await slots.acquire(jobId);
+    if (!slot.taken) {
+      deps.logger.info('waiting for a runninghub slot', { effectJobId: jobId, position: slot.position });
+      return { next: 'recheck', delayMs: slots.parkMs(), reason: 'waiting_for_slot' };
+    }
     let input: Buffer;
     try {
       input = await deps.storage.get(row.upload_key);
@@ -81,7 +85,9 @@ export async function advanceRunningHubJob(deps: AdvanceDeps, jobId: string): Pr
     try {
       created = await provider.startTask({ id: row.effect_id }, input, row.params, deps.signal);
     } catch (error) {
-      await slots.release(jobId);
+      // Busy or unreachable (or a create whose answer was lost): the job keeps its slot, so its retry is next in
+      // line rather than last, and the jobs behind it are not woken only to meet the same refusal.
+      if (!(error instanceof RunningHubError && error.kind === 'capacity')) await slots.release(jobId);
       throw error;
     }
     if (!(await saveTaskState(db, jobId, created, PROGRESS.queued))) {
@@ -95,7 +101,7 @@ export async function advanceRunningHubJob(deps: AdvanceDeps, jobId: string): Pr
   }
 
   // The task counts against the account whoever holds the lease: renew it (or take it back after a crash).
-  await slots.acquire(jobId);
+  await slots.renew(jobId);
   const found = await provider.checkTask(task, deps.signal);
   switch (found.kind) {
     case 'queued':
