@@ -10,6 +10,7 @@ import type { Logger } from '../core/observability/logger.js';
 import type { ObjectStorage } from '../core/storage/object-storage.js';
 import type { EffectProvider } from '../core/effects/effect-provider.js';
 import { isRunningHubProvider, RunningHubError } from '../core/effects/runninghub-provider.js';
+import { RunningHubConfigurationError } from '../core/effects/runninghub/runninghub-errors.js';
 import { RUNNINGHUB_PROVIDER } from '../core/effects/runninghub/runninghub-effects.js';
 import type { TaskSlots } from '../core/effects/runninghub/task-slots.js';
 import { outageRetryDelay } from './postpone-on-outage.js';
@@ -96,7 +97,7 @@ export function runningHubTaskProcessor(deps: {
       }
       if (error instanceof RunningHubError || error instanceof PermanentJobError) {
         const { code, message } = error instanceof RunningHubError ? PERMANENT[error.kind as keyof typeof PERMANENT] : error;
-        if (error instanceof RunningHubError && error.pagesOps) {
+        if (error instanceof RunningHubConfigurationError) {
           provider.metrics?.observeMisconfiguration(error.runningHubCode);
           deps.logger.error('runninghub rejects our configuration; ops must act', { alert: true, effectJobId, code: error.runningHubCode, err: error });
         }

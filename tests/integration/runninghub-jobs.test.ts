@@ -113,6 +113,26 @@ describe('RunningHub jobs, polled', () => {
     ]);
   });
 
+  it('fails a job refused for our own configuration (802 key, 803 node template) under its own code, refunds once and alerts', async () => {
+    for (const [endpoint, code, name] of [['upload', 802, 'APIKEY_UNAUTHORIZED'], ['create', 803, 'APIKEY_INVALID_NODE_INFO']] as const) {
+      fake.fault({ endpoint, respond: { code }, times: 1 });
+      const { user, job } = await submit(w);
+      await waitForStatus(w, job.id, 'failed');
+      expect(await rowOf(w, job.id)).toMatchObject({ error_code: 'PROVIDER_MISCONFIGURED', attempts: 1 });
+      expect(await movementsOf(w, user.id)).toEqual([
+        ['job_reserve', -job.costCredits],
+        ['job_refund', job.costCredits],
+      ]);
+      const alerts = () =>
+        w.workers
+          .flatMap((worker) => worker.output().split('\n'))
+          .filter((line) => line.includes('runninghub rejects our configuration') && line.includes(`"effectJobId":"${job.id}"`));
+      await waitFor(`the ${code} alert line`, () => Promise.resolve(alerts().length > 0));
+      expect(JSON.parse(alerts()[0]!)).toMatchObject({ level: 'error', alert: true, code: name });
+    }
+    fake.clearFaults();
+  });
+
   it('waits out 421/415 without spending attempts, then succeeds', async () => {
     fake.fault({ endpoint: ['create', 'ai-app'], respond: { code: 421 }, forMs: 2_000 });
     fake.fault({ endpoint: ['create', 'ai-app'], respond: { code: 415 }, times: 2 });
