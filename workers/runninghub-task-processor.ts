@@ -10,6 +10,7 @@ import type { Logger } from '../core/observability/logger.js';
 import type { ObjectStorage } from '../core/storage/object-storage.js';
 import type { EffectProvider } from '../core/effects/effect-provider.js';
 import { isRunningHubProvider, RunningHubError } from '../core/effects/runninghub-provider.js';
+import { RunningHubConfigurationError } from '../core/effects/runninghub/runninghub-errors.js';
 import { RUNNINGHUB_PROVIDER } from '../core/effects/runninghub/runninghub-effects.js';
 import type { TaskSlots } from '../core/effects/runninghub/task-slots.js';
 import { outageRetryDelay } from './postpone-on-outage.js';
@@ -47,10 +48,12 @@ export function runningHubTaskProcessor(deps: {
       await settleFailure(deps, effectJobId, 'PROVIDER_UNAVAILABLE', 'This effect is unavailable at the moment; your credits were refunded');
       throw new UnrecoverableError('PROVIDER_UNAVAILABLE: RUNNINGHUB_API_KEY is not set on this worker');
     }
-    const delay = async (delayMs: number, data: JobPayloads['RunningHubTaskRun']) => {
+    const delay = async (delayMs: number, data: JobPayloads['RunningHubTaskRun'], parkedForSlot = false) => {
       if (!token) throw new Error('a RunningHub step needs its job token to re-delay itself');
       if (data !== job.data) await job.updateData(data);
       await job.moveToDelayed(Date.now() + delayMs, token);
+      // A slot freed between our refusal and the park woke nobody (the job was not delayed yet): wake ourselves.
+      if (parkedForSlot && (await deps.slots.mayTakeNow(effectJobId))) await job.promote().catch(() => undefined);
       throw new DelayedError();
     };
     try {
@@ -69,7 +72,7 @@ export function runningHubTaskProcessor(deps: {
       );
       const { capacitySince: _since, capacityRetries: _retries, ...calm } = job.data;
       const data = job.data.capacitySince === undefined ? job.data : calm;
-      if (step.next === 'recheck') return await delay(step.delayMs, data);
+      if (step.next === 'recheck') return await delay(step.delayMs, data, step.reason === 'waiting_for_slot');
       if (data !== job.data) await job.updateData(data);
       if (step.outcome === 'failed') throw new UnrecoverableError(step.code ?? 'REMOTE_TASK_FAILED');
       deps.logger.info(`effect job ${step.outcome}`, { effectJobId, provider: RUNNINGHUB_PROVIDER });
@@ -94,7 +97,7 @@ export function runningHubTaskProcessor(deps: {
       }
       if (error instanceof RunningHubError || error instanceof PermanentJobError) {
         const { code, message } = error instanceof RunningHubError ? PERMANENT[error.kind as keyof typeof PERMANENT] : error;
-        if (error instanceof RunningHubError && error.pagesOps) {
+        if (error instanceof RunningHubConfigurationError) {
           provider.metrics?.observeMisconfiguration(error.runningHubCode);
           deps.logger.error('runninghub rejects our configuration; ops must act', { alert: true, effectJobId, code: error.runningHubCode, err: error });
         }

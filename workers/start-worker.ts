@@ -107,6 +107,9 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
     limit: config.runninghub.concurrency,
     // Renewed at every look; a lease outlives a few missed looks, not a dead worker for long.
     leaseMs: Math.max(60_000, config.runninghub.pollMs * 10),
+    // Waiting jobs are woken when a slot frees; this fallback only bounds the wait after a lost wake.
+    parkMs: Math.max(30_000, config.runninghub.pollMs * 6),
+    wake: (jobIds) => wakeParkedSteps(queues.queueOf('RunningHubTaskRun'), jobIds, logger),
   });
   const builtin = builtinProcessors({ config, db, queues, storage, logger, providers, shutdownSignal: shutdown.signal, metrics, paymentProviders, runningHubSlots });
   const table: Record<string, Processor> = { ...(builtin as unknown as Record<string, Processor>), ...extensions.processors?.({ db, queues, logger, config }) };
@@ -213,4 +216,17 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
       await reporter.close();
     },
   };
+}
+
+/** Runs the parked steps of `jobIds` now; one already awake (or gone) is skipped. */
+async function wakeParkedSteps(queue: Queue, jobIds: string[], logger: Logger): Promise<void> {
+  for (const jobId of jobIds) {
+    try {
+      const job = await queue.getJob(jobId);
+      if (job && (await job.isDelayed())) await job.promote();
+    } catch (error) {
+      // Promoted meanwhile by its own worker or a webhook: nothing to wake.
+      logger.debug('could not wake a parked runninghub step', { jobId, err: error });
+    }
+  }
 }

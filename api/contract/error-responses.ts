@@ -19,6 +19,7 @@ const MEANING: Record<ErrorCode, string> = {
   UNAVAILABLE: 'a dependency (Postgres, Redis) is down; retry after `Retry-After` seconds',
   PROVIDER_UNAVAILABLE: 'the provider this needs (an effect’s, a payment’s) is not configured or not available now',
   PROVIDER_FAILED: 'an outside service failed; retry shortly',
+  PROVIDER_MISCONFIGURED: 'an outside service refuses our configuration; ops are alerted',
   PAYMENT_FAILED: 'the payment could not be completed',
   INTERNAL: 'a bug on our side; the message carries the request id',
 };

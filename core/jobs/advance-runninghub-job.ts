@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { RenderedImage } from '../effects/effect-definition.js';
-import { costFigures, taskStateOf, type RunningHubProvider, type RunningHubTaskState } from '../effects/runninghub-provider.js';
+import { costFigures, RunningHubError, taskStateOf, type RunningHubProvider, type RunningHubTaskState } from '../effects/runninghub-provider.js';
 import type { TaskSlots } from '../effects/runninghub/task-slots.js';
 import type { FailedReason } from '../effects/runninghub/runninghub-types.js';
 import type { Logger } from '../observability/logger.js';
@@ -26,11 +26,30 @@ export type RemoteStep =
   | { next: 'recheck'; delayMs: number; reason: 'waiting_for_slot' | 'task_unfinished' }
   | { next: 'done'; outcome: 'succeeded' | 'failed' | 'skipped' | 'canceled' | 'discarded'; code?: string };
 
+/**
+ * How many creates a job may send whose outcome we never learned (our process died before recording the answer, or
+ * the answer was lost) before it stops trying. RunningHub takes no idempotency key, so each such create may have
+ * made a paid task we hold no id for; the bound caps those per job, and each one is logged and counted.
+ */
+export const MAX_UNCERTAIN_CREATES = 3;
+
+/** What the row keeps about creates before a task id is recorded (`provider_state` without `taskId`). */
+interface CreateIntent {
+  /** Set just before a create is sent, cleared when its outcome is known: still set means "a task may exist". */
+  createSentAt?: string;
+  uncertainCreates?: number;
+}
+
+const createIntentOf = (state: Readonly<Record<string, unknown>> | null | undefined): CreateIntent => ({
+  ...(typeof state?.createSentAt === 'string' && { createSentAt: state.createSentAt }),
+  ...(typeof state?.uncertainCreates === 'number' && { uncertainCreates: state.uncertainCreates }),
+});
+
 const EXTENSION: Record<RenderedImage['mime'], string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 const PROGRESS = { queued: 5, running: 30, copying: 90 } as const;
 
 /** Records the remote state on a running row; false when the row is no longer running (canceled meanwhile). */
-async function saveTaskState(db: Knex, jobId: string, state: RunningHubTaskState | (RunningHubTaskState & Record<string, unknown>), progress: number): Promise<boolean> {
+async function saveTaskState(db: Knex, jobId: string, state: RunningHubTaskState | (RunningHubTaskState & Record<string, unknown>) | CreateIntent, progress: number): Promise<boolean> {
   const updated = await db('effect_jobs')
     .where({ id: jobId, status: 'running' })
     .update({ provider_state: JSON.stringify(state), progress: db.raw('greatest(progress, ?)', [progress]), updated_at: db.fn.now() });
@@ -69,7 +88,11 @@ export async function advanceRunningHubJob(deps: AdvanceDeps, jobId: string): Pr
   }
 
   if (!task) {
-    if (!(await slots.acquire(jobId))) return { next: 'recheck', delayMs: provider.pollMs, reason: 'waiting_for_slot' };
+    const slot = await slots.acquire(jobId);
+    if (!slot.taken) {
+      deps.logger.info('waiting for a runninghub slot', { effectJobId: jobId, position: slot.position });
+      return { next: 'recheck', delayMs: slots.parkMs(), reason: 'waiting_for_slot' };
+    }
     let input: Buffer;
     try {
       input = await deps.storage.get(row.upload_key);
@@ -77,14 +100,35 @@ export async function advanceRunningHubJob(deps: AdvanceDeps, jobId: string): Pr
       await slots.release(jobId);
       throw new PermanentJobError('INPUT_MISSING', 'The uploaded photo is no longer available', { cause: error });
     }
+    const intent = createIntentOf(row.provider_state);
+    let uncertain = intent.uncertainCreates ?? 0;
+    if (intent.createSentAt) {
+      uncertain += 1;
+      provider.metrics?.observeUncertainCreate();
+      deps.logger.warn('runninghub create may have left a task we hold no id for', { effectJobId: jobId, sentAt: intent.createSentAt, uncertainCreates: uncertain });
+      if (uncertain >= MAX_UNCERTAIN_CREATES) {
+        await settleFailure(deps, jobId, 'REMOTE_CREATE_UNCERTAIN', 'The effect provider did not confirm the job; your credits were refunded');
+        return { next: 'done', outcome: 'failed', code: 'REMOTE_CREATE_UNCERTAIN' };
+      }
+    }
+    // Recorded before the call: if we die before recording its answer, the next step knows a task may exist.
+    if (!(await saveTaskState(db, jobId, { createSentAt: new Date().toISOString(), uncertainCreates: uncertain }, 0))) {
+      await slots.release(jobId);
+      return { next: 'done', outcome: 'skipped' };
+    }
     let created: RunningHubTaskState;
     try {
       created = await provider.startTask({ id: row.effect_id }, input, row.params, deps.signal);
     } catch (error) {
-      await slots.release(jobId);
+      // A refusal or a failure before the request left proves no task was made; a lost answer does not.
+      const mayExist = error instanceof RunningHubError && error.ambiguous && error.endpoint === 'create';
+      if (!mayExist) await saveTaskState(db, jobId, { uncertainCreates: uncertain }, 0);
+      // Busy or unreachable (or a create whose answer was lost): the job keeps its slot, so its retry is next in
+      // line rather than last, and the jobs behind it are not woken only to meet the same refusal.
+      if (!(error instanceof RunningHubError && error.kind === 'capacity')) await slots.release(jobId);
       throw error;
     }
-    if (!(await saveTaskState(db, jobId, created, PROGRESS.queued))) {
+    if (!(await saveTaskState(db, jobId, { ...created, ...(uncertain > 0 && { uncertainCreates: uncertain }) }, PROGRESS.queued))) {
       // Canceled while the task was being created: nobody will look at it, so stop it now.
       await cancelRemote(deps, jobId, created);
       await slots.release(jobId);
@@ -95,7 +139,7 @@ export async function advanceRunningHubJob(deps: AdvanceDeps, jobId: string): Pr
   }
 
   // The task counts against the account whoever holds the lease: renew it (or take it back after a crash).
-  await slots.acquire(jobId);
+  await slots.renew(jobId);
   const found = await provider.checkTask(task, deps.signal);
   switch (found.kind) {
     case 'queued':

@@ -20,6 +20,12 @@ export const queueOfEffectJob = (queues: Queues, effectId: string | undefined): 
 export async function runNextStepNow(queues: Queues, effectId: string | undefined, jobId: string): Promise<boolean> {
   const job = await queueOfEffectJob(queues, effectId).getJob(jobId);
   if (!job || !(await job.isDelayed())) return false;
-  await job.promote();
-  return true;
+  try {
+    await job.promote();
+    return true;
+  } catch (error) {
+    // Woken meanwhile (its delay ran out, a freed slot, another notice): it runs now anyway.
+    if (error instanceof Error && /is not in the delayed state/.test(error.message)) return false;
+    throw error;
+  }
 }

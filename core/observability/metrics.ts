@@ -214,7 +214,7 @@ export function createMetrics(options: { service: MetricsService; version: strin
     }),
     errors: new Counter({
       name: 'cosnap_errors_total',
-      help: 'Errors by class (validation, authentication, database, external_api, payment, internal) and source.',
+      help: 'Errors by class (validation, authentication, database, external_api, payment, configuration, internal) and source.',
       labelNames: ['class', 'source'],
       registers,
     }),

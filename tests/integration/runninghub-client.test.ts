@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTaskRequest, parseNodeTemplate } from '../../core/effects/runninghub/node-template.js';
 import { createRunningHubClient, type RunningHubClient, type RunningHubClientOptions } from '../../core/effects/runninghub/runninghub-client.js';
-import { RunningHubError } from '../../core/effects/runninghub/runninghub-errors.js';
+import { RunningHubConfigurationError, RunningHubError } from '../../core/effects/runninghub/runninghub-errors.js';
 import { parseTaskEndNotice } from '../../core/effects/runninghub/task-end-webhook.js';
 import { startRunningHubFake, type RunningHubFake, type RunningHubFakeOptions } from '../fakes/runninghub-fake.js';
 import { makeJpeg } from '../support/images.js';
@@ -174,7 +174,8 @@ describe('RunningHub client against the fake', () => {
     ];
     for (const call of calls) {
       const error = await expectProblem(call, 'misconfigured', 'APIKEY_UNAUTHORIZED');
-      expect(error.pagesOps).toBe(true);
+      expect(error).toBeInstanceOf(RunningHubConfigurationError);
+      expect(error).toMatchObject({ code: 'PROVIDER_MISCONFIGURED', errorClass: 'configuration' });
     }
     expect(fake.stats().cancels).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { apiClient, registerUser, uploadImage, type ApiClient, type TestUser } f
 import { makeJpeg } from '../support/images.js';
 import { waitFor } from '../support/wait-for.js';
 import { expectCompletedOnce } from '../support/job-flow.js';
+import { MAX_UNCERTAIN_CREATES } from '../../core/jobs/advance-runninghub-job.js';
 
 /**
  * RunningHub effect jobs end to end: the real API and real worker processes on real Postgres and Redis, against the
@@ -113,6 +114,26 @@ describe('RunningHub jobs, polled', () => {
     ]);
   });
 
+  it('fails a job refused for our own configuration (802 key, 803 node template) under its own code, refunds once and alerts', async () => {
+    for (const [endpoint, code, name] of [['upload', 802, 'APIKEY_UNAUTHORIZED'], ['create', 803, 'APIKEY_INVALID_NODE_INFO']] as const) {
+      fake.fault({ endpoint, respond: { code }, times: 1 });
+      const { user, job } = await submit(w);
+      await waitForStatus(w, job.id, 'failed');
+      expect(await rowOf(w, job.id)).toMatchObject({ error_code: 'PROVIDER_MISCONFIGURED', attempts: 1 });
+      expect(await movementsOf(w, user.id)).toEqual([
+        ['job_reserve', -job.costCredits],
+        ['job_refund', job.costCredits],
+      ]);
+      const alerts = () =>
+        w.workers
+          .flatMap((worker) => worker.output().split('\n'))
+          .filter((line) => line.includes('runninghub rejects our configuration') && line.includes(`"effectJobId":"${job.id}"`));
+      await waitFor(`the ${code} alert line`, () => Promise.resolve(alerts().length > 0));
+      expect(JSON.parse(alerts()[0]!)).toMatchObject({ level: 'error', alert: true, code: name });
+    }
+    fake.clearFaults();
+  });
+
   it('waits out 421/415 without spending attempts, then succeeds', async () => {
     fake.fault({ endpoint: ['create', 'ai-app'], respond: { code: 421 }, forMs: 2_000 });
     fake.fault({ endpoint: ['create', 'ai-app'], respond: { code: 415 }, times: 2 });
@@ -121,6 +142,34 @@ describe('RunningHub jobs, polled', () => {
     const row = await rowOf(w, job.id);
     expect(row.attempts).toBe(1);
     fake.clearFaults();
+  });
+
+  it('counts a create whose answer was lost, finishes on the next task, and stops after a bounded number of them', async () => {
+    // One lost answer: the job notes that a task may exist that it holds no id for, creates again and succeeds.
+    let before = fake.stats().tasksCreated;
+    fake.fault({ endpoint: 'create', respond: { hang: 'after' }, times: 1 });
+    const first = await submit(w);
+    await waitForStatus(w, first.job.id, 'succeeded');
+    expect(fake.stats().tasksCreated - before).toBe(2);
+    expect((await rowOf(w, first.job.id)).provider_state).toMatchObject({ taskId: expect.any(String), uncertainCreates: 1 });
+
+    // Every answer lost: it stops at the bound rather than leave ever more untracked paid tasks, and refunds once.
+    before = fake.stats().tasksCreated;
+    fake.fault({ endpoint: 'create', respond: { hang: 'after' } });
+    try {
+      const { user, job } = await submit(w);
+      await waitForStatus(w, job.id, 'failed');
+      expect(await rowOf(w, job.id)).toMatchObject({ error_code: 'REMOTE_CREATE_UNCERTAIN', attempts: 1 });
+      expect(fake.stats().tasksCreated - before).toBe(MAX_UNCERTAIN_CREATES);
+      expect(await movementsOf(w, user.id)).toEqual([
+        ['job_reserve', -job.costCredits],
+        ['job_refund', job.costCredits],
+      ]);
+      const warnings = w.workers.flatMap((worker) => worker.output().split('\n')).filter((line) => line.includes('may have left a task') && line.includes(`"effectJobId":"${job.id}"`));
+      expect(warnings).toHaveLength(MAX_UNCERTAIN_CREATES);
+    } finally {
+      fake.clearFaults();
+    }
   });
 
   it('resumes the same remote task on another worker after its worker is SIGKILLed', async () => {

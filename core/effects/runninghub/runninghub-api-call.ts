@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { codeName, RUNNINGHUB_CODE } from './runninghub-codes.js';
 import { problem, readEnvelope, type Envelope, type ProblemResult } from './runninghub-envelope.js';
-import { RunningHubError } from './runninghub-errors.js';
+import { RunningHubError, runningHubError } from './runninghub-errors.js';
 import { TransportError, type HttpResponse, type HttpTransport } from './http-transport.js';
 import { parseJsonKeepingLongIntegers } from './lossless-json.js';
 import { retryWithBackoff, type Attempt, type BackoffOptions } from './retry-backoff.js';
@@ -146,7 +146,7 @@ function judge(context: ApiCallContext, call: ApiCall, region: Region, response:
 /** The error for a problem, with RunningHub's own message scrubbed of the key. */
 export function toError(context: Pick<ApiCallContext, 'scrub'>, result: ProblemResult, call: Pick<ApiCall, 'endpoint'>, region: RegionName | null, ambiguous = false, cause?: unknown): RunningHubError {
   const { providerMessage, ...rest } = result.problem;
-  return new RunningHubError(
+  return runningHubError(
     { ...rest, ...(providerMessage ? { providerMessage: context.scrub(providerMessage) } : {}) },
     { endpoint: call.endpoint, region, ambiguous },
     cause === undefined ? undefined : { cause },

@@ -1,8 +1,8 @@
 /**
  * What the caller should do about a call that did not succeed:
  * - `capacity`: RunningHub or the network is busy or down; retry later without failing the job.
- * - `misconfigured`: our key, account, workflow or URL is wrong; no retry helps, page ops.
- * - `invalid`: RunningHub refused this request (params, prompt, node info, file size); permanent for the job.
+ * - `misconfigured`: our key, account, workflow, node template or URL is wrong; no retry helps, page ops.
+ * - `invalid`: RunningHub refused this request (params, prompt, file size); permanent for the job.
  * - `not_found`: the task (or output file) is unknown or gone.
  */
 export type RunningHubProblemKind = 'capacity' | 'misconfigured' | 'invalid' | 'not_found';
@@ -28,7 +28,9 @@ const CODES: ReadonlyMap<number, CodeEntry> = new Map<number, CodeEntry>([
   [500, { name: 'SERVER_ERROR', meaning: 'capacity' }],
   [801, { name: 'APIKEY_UNSUPPORTED_FREE_USER', meaning: 'misconfigured' }],
   [802, { name: 'APIKEY_UNAUTHORIZED', meaning: 'misconfigured' }],
-  [803, { name: 'APIKEY_INVALID_NODE_INFO', meaning: 'invalid' }],
+  // Permanent for the job, and our fault: user params are validated before they reach a node, so a refused node
+  // means the effect's node template no longer matches its workflow. Every job of the effect would meet it.
+  [803, { name: 'APIKEY_INVALID_NODE_INFO', meaning: 'misconfigured' }],
   [804, { name: 'APIKEY_TASK_IS_RUNNING', meaning: 'running' }],
   [805, { name: 'APIKEY_TASK_STATUS_ERROR', meaning: 'failed' }],
   [806, { name: 'APIKEY_USER_NOT_FOUND', meaning: 'misconfigured' }],

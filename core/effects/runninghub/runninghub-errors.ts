@@ -1,4 +1,4 @@
-import { DomainError, type ErrorClass } from '../../errors.js';
+import { DomainError, type ErrorClass, type ErrorCode } from '../../errors.js';
 import type { RunningHubProblemKind } from './runninghub-codes.js';
 import type { RegionName, RunningHubEndpoint } from './runninghub-types.js';
 
@@ -38,15 +38,17 @@ export interface RunningHubErrorContext {
   ambiguous?: boolean;
 }
 
-/**
- * The error class a problem reports under. Key, account and workflow errors deserve a class of their own that
- * pages ops (proposed: `configuration` in `ErrorClass`, HTTP 503 family, with an ErrorCode
- * `PROVIDER_MISCONFIGURED`); until `core/errors.ts` has it they report as `external_api` and set
- * `RunningHubError.pagesOps`.
- */
-export function errorClassOfProblem(_kind: RunningHubProblemKind): ErrorClass {
-  return 'external_api';
+/** The error class a problem reports under: key, account, workflow and node-template errors page ops. */
+export function errorClassOfProblem(kind: RunningHubProblemKind): ErrorClass {
+  return kind === 'misconfigured' ? 'configuration' : 'external_api';
 }
+
+const CODE_OF_KIND: Record<RunningHubProblemKind, ErrorCode> = {
+  capacity: 'PROVIDER_UNAVAILABLE',
+  misconfigured: 'PROVIDER_MISCONFIGURED',
+  invalid: 'PROVIDER_FAILED',
+  not_found: 'PROVIDER_FAILED',
+};
 
 const KIND_TEXT: Record<RunningHubProblemKind, string> = {
   capacity: 'busy or unreachable, retry later',
@@ -64,13 +66,11 @@ export class RunningHubError extends DomainError {
   readonly endpoint: RunningHubEndpoint;
   readonly region: RegionName | null;
   readonly ambiguous: boolean;
-  /** Ops must act: the key, the account balance or a workflow id is wrong. */
-  readonly pagesOps: boolean;
 
   constructor(problem: RunningHubProblem, context: RunningHubErrorContext, options?: { cause?: unknown }) {
     const code = problem.envelopeCode === null ? problem.runningHubCode : `${problem.runningHubCode} (${problem.envelopeCode})`;
     super(
-      problem.kind === 'capacity' ? 'PROVIDER_UNAVAILABLE' : 'PROVIDER_FAILED',
+      CODE_OF_KIND[problem.kind],
       `RunningHub ${context.endpoint} ${KIND_TEXT[problem.kind]}: ${code}${context.region ? ` [${context.region}]` : ''}`,
       errorClassOfProblem(problem.kind),
       { provider: 'runninghub', kind: problem.kind, runningHubCode: problem.runningHubCode, endpoint: context.endpoint },
@@ -84,6 +84,24 @@ export class RunningHubError extends DomainError {
     this.endpoint = context.endpoint;
     this.region = context.region;
     this.ambiguous = context.ambiguous ?? false;
-    this.pagesOps = problem.kind === 'misconfigured';
   }
+}
+
+/**
+ * RunningHub refuses our own settings: the key (802 and friends), the account's balance, a workflow or AI-app id,
+ * or an effect's node template (803). Class `configuration`, code `PROVIDER_MISCONFIGURED`: the job fails and is
+ * refunded, and ops are paged, since every job of the effect (or of the key) will meet it until someone acts.
+ */
+export class RunningHubConfigurationError extends RunningHubError {
+  constructor(problem: RunningHubProblem & { kind: 'misconfigured' }, context: RunningHubErrorContext, options?: { cause?: unknown }) {
+    super(problem, context, options);
+    this.name = 'RunningHubConfigurationError';
+  }
+}
+
+/** The error for a problem: a `RunningHubConfigurationError` when our configuration is at fault. */
+export function runningHubError(problem: RunningHubProblem, context: RunningHubErrorContext, options?: { cause?: unknown }): RunningHubError {
+  return problem.kind === 'misconfigured'
+    ? new RunningHubConfigurationError({ ...problem, kind: 'misconfigured' }, context, options)
+    : new RunningHubError(problem, context, options);
 }

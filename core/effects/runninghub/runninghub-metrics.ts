@@ -11,6 +11,8 @@ export interface RunningHubMetrics {
   observeTask(task: { outcome: 'succeeded' | 'failed' | 'canceled'; queueSeconds?: number; runSeconds?: number; coins?: number; money?: number }): void;
   /** A key, account or workflow problem (802, 803, 380, 416, ...): ops must act. */
   observeMisconfiguration(code: string): void;
+  /** A create was sent whose outcome we never learned: a paid task may exist that no job tracks. */
+  observeUncertainCreate(): void;
 }
 
 const SECONDS_REMOTE = [1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200];
@@ -47,6 +49,11 @@ export function createRunningHubMetrics(registry: Registry): RunningHubMetrics {
   const tasks = new Counter({ name: 'cosnap_runninghub_tasks_total', help: 'Remote tasks by how they ended.', labelNames: ['outcome'], registers });
   const coins = new Counter({ name: 'cosnap_runninghub_consumed_coins_total', help: 'RunningHub coins consumed (consumeCoins).', registers });
   const money = new Counter({ name: 'cosnap_runninghub_consumed_money_total', help: 'Money consumed at RunningHub (consumeMoney, account currency).', registers });
+  const uncertainCreates = new Counter({
+    name: 'cosnap_runninghub_uncertain_creates_total',
+    help: 'Creates sent whose answer was never recorded (lost answer, or the worker died first): each may have left an untracked, paid task.',
+    registers,
+  });
   const misconfigured = new Counter({
     name: 'cosnap_runninghub_misconfiguration_total',
     help: 'Answers that mean our key, account or workflow is wrong; any increase pages ops.',
@@ -67,5 +74,6 @@ export function createRunningHubMetrics(registry: Registry): RunningHubMetrics {
       if (task.money) money.inc(task.money);
     },
     observeMisconfiguration: (code) => misconfigured.inc({ code }),
+    observeUncertainCreate: () => uncertainCreates.inc(),
   };
 }
