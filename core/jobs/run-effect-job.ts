@@ -108,27 +108,45 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
   }
 }
 
-/** Renders (or finds the result an earlier run rendered), stores the result and settles the row. */
+/**
+ * Renders (or finds the result an earlier run rendered), stores the result and settles the row. A fresh render is
+ * stored straight from memory; only when storing or settling fails is it spooled to this machine's disk (the data
+ * if it was not stored, else its description alone), so the next run finishes the job without rendering again.
+ */
 async function storeResult(deps: RunEffectDeps, row: ClaimedJob, effect: CatalogEffect, provider: EffectProvider, jobId: string): Promise<'succeeded' | 'discarded'> {
   const { spoolDir } = deps;
   // A result rendered by an earlier run whose upload failed is stored as it is: the paid work is not redone.
-  let result = await findSpooledResult(spoolDir, jobId);
-  if (result?.uploaded && !(await deps.storage.exists(result.key))) {
+  let spooled = await findSpooledResult(spoolDir, jobId);
+  if (spooled?.uploaded && !(await deps.storage.exists(spooled.key))) {
     await dropSpooledResult(spoolDir, jobId);
-    result = undefined;
+    spooled = undefined;
   }
-  if (!result) {
+  let stored: { key: string; width: number; height: number; mime: RenderedImage['mime'] };
+  let won: boolean;
+  if (spooled) {
+    stored = spooled;
+    // putFile re-reads the file on each of its retries and removes it once stored; an outage that outlasts them
+    // postpones the job, and the next run finds the file here.
+    if (!spooled.uploaded) await deps.storage.putFile(spooled.key, spooled.file, spooled.mime);
+    won = await deps.commits.succeed(jobId, stored);
+    await dropSpooledResult(spoolDir, jobId);
+  } else {
     const rendered = await renderResult(deps, row, effect, provider, jobId);
     deps.logger.info('effect rendered', { effectJobId: jobId, attempt: row.attempts });
-    const key = `results/${row.user_id}/${row.id}.${EXTENSION[rendered.mime]}`;
-    result = { ...(await spoolResult(spoolDir, jobId, key, rendered)), uploaded: false };
+    stored = { key: `results/${row.user_id}/${row.id}.${EXTENSION[rendered.mime]}`, width: rendered.width, height: rendered.height, mime: rendered.mime };
+    let uploaded = false;
+    try {
+      await deps.storage.put(stored.key, rendered.data, { mime: rendered.mime, length: rendered.data.length });
+      uploaded = true;
+      won = await deps.commits.succeed(jobId, stored);
+    } catch (error) {
+      await spoolResult(spoolDir, jobId, stored.key, rendered, { dataStored: uploaded }).catch((spoolError: unknown) =>
+        deps.logger.warn('rendered result not spooled; a later run renders it again', { effectJobId: jobId, err: spoolError }),
+      );
+      throw error;
+    }
   }
-  const { key } = result;
-  // putFile re-reads the file on each of its retries and removes it once stored; an outage that outlasts them
-  // postpones the job, and the next run finds the file here.
-  if (!result.uploaded) await deps.storage.putFile(key, result.file, result.mime);
-  const won = await deps.commits.succeed(jobId, { key, width: result.width, height: result.height, mime: result.mime });
-  await dropSpooledResult(spoolDir, jobId);
+  const { key } = stored;
   if (!won) {
     // Canceled while rendering: the result belongs to nobody.
     const current = await findJob(deps.db, jobId);
