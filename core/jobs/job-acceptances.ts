@@ -58,8 +58,15 @@ export const acceptJobAlone = (db: Knex): AcceptJob =>
     return result.rows[0];
   };
 
+// Named (prepared once per pooled connection), hence every column listed: a prepared statement fails once its
+// result type changes, and a migration adding a column must not break the API processes already running.
+const JOB_COLUMNS = [
+  'id', 'user_id', 'effect_id', 'upload_id', 'params', 'status', 'progress', 'cost_credits', 'idempotency_key', 'idempotency_fingerprint',
+  'idempotency_expires_at', 'request_id', 'attempts', 'result_key', 'result_width', 'result_height', 'result_mime', 'error_code',
+  'error_message', 'provider_state', 'expired_at', 'created_at', 'started_at', 'finished_at', 'updated_at',
+];
 const ACCEPT_EFFECT_JOBS = `
-  SELECT (a.job).*, u.storage_key AS upload_key, a.ord AS refusal_ord, a.error_code AS refusal_code,
+  SELECT ${JOB_COLUMNS.map((column) => `(a.job).${column}`).join(', ')}, u.storage_key AS upload_key, a.ord AS refusal_ord, a.error_code AS refusal_code,
          a.error_constraint AS refusal_constraint, a.error_message AS refusal_message
     FROM accept_effect_jobs(?::jsonb, ?, ?) AS a
     LEFT JOIN uploads u ON u.id = (a.job).upload_id`;
@@ -93,7 +100,9 @@ export function createJobAcceptances(db: Knex, options: { maxBatch?: number } = 
           fingerprint: request.fingerprint,
           request_id: request.requestId,
         }));
-        const result = await db.raw<{ rows: BatchRow[] }>(ACCEPT_EFFECT_JOBS, [JSON.stringify(payload), settings.idempotencyKeyTtlMs, settings.maxInflight]);
+        const result = await db
+          .raw<{ rows: BatchRow[] }>(ACCEPT_EFFECT_JOBS, [JSON.stringify(payload), settings.idempotencyKeyTtlMs, settings.maxInflight])
+          .options({ name: 'cosnap_accept_effect_jobs_v1' });
         const byOrd = new Map(result.rows.map((row) => [row.refusal_ord, row]));
         return requests.map((_, ord) => byOrd.get(ord));
       },
