@@ -12,6 +12,7 @@ import type { Sessions } from './sessions.js';
 import type { EffectCatalogCache } from '../core/effects/effect-catalog.js';
 import type { ProviderAvailability } from '../core/effects/effect-providers.js';
 import type { JobEventHub } from './sse/job-event-hub.js';
+import type { AcceptJob } from '../core/jobs/job-acceptances.js';
 
 /** What the HTTP layer is built from; `api/server.ts` makes the real ones, tests make the same against real services. */
 export interface AppDeps {
@@ -21,6 +22,8 @@ export interface AppDeps {
   /** The API's fail-fast connection (rate limits, health). */
   redis: RedisClient;
   queues: Queues;
+  /** Commits submissions, the requests of one tick in one statement (`core/jobs/job-acceptances.ts`). */
+  acceptJob: AcceptJob;
   /** Whichever backend the configuration chose (`core/storage/storage-factory.ts`). */
   storage: ObjectStorage;
   accessTokens: AccessTokens;

@@ -14,6 +14,7 @@ import { createStorage, type StorageBackendFactory } from '../core/storage/stora
 import { createApp } from './app.js';
 import { assertProductionReady } from '../core/startup/production-checks.js';
 import type { AppDeps } from './app-deps.js';
+import { createJobAcceptances } from '../core/jobs/job-acceptances.js';
 import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
 import { createSessions } from './sessions.js';
@@ -91,7 +92,8 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
     catalog: cachedEffectCatalog(db, { ttlMs: CATALOG_TTL_MS, metrics }),
     availability: providerAvailability(config, [...SHIPPED_PROVIDERS, ...(extensions.providers ?? [])]),
   };
-  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, effects, metrics, reporter, payments };
+  const acceptJob = createJobAcceptances(db);
+  const deps: AppDeps = { config, logger, db, redis, queues, acceptJob, storage, accessTokens, sessions, jobEvents, effects, metrics, reporter, payments };
 
   const app = createApp(deps);
   const handle = app.callback();

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import { infrastructureOutageOf } from '../core/errors.js';
 import type { JobPayloads } from '../core/queues/job-registry.js';
 import { PermanentJobError, runEffectJob } from '../core/jobs/run-effect-job.js';
+import { createJobCommits } from '../core/jobs/job-commits.js';
 import { finishJobWithRefund, markJobHandedBack, markJobRetrying } from '../core/jobs/effect-job-lifecycle.js';
 import type { Logger } from '../core/observability/logger.js';
 import type { ObjectStorage } from '../core/storage/object-storage.js';
@@ -27,12 +28,14 @@ export function effectRunProcessor(deps: {
   maxClaims: number;
   config: Readonly<Config>;
 }) {
+  const commits = createJobCommits(deps.db);
   return async (job: Job<JobPayloads['EffectRun']>, token?: string): Promise<void> => {
     const { effectJobId } = job.data;
     try {
       const outcome = await runEffectJob(
         {
           db: deps.db,
+          commits,
           storage: deps.storage,
           logger: deps.logger,
           providers: deps.providers,

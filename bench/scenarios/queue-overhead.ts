@@ -93,8 +93,9 @@ export const queueOverhead: Scenario = {
       return {
         measured:
           `${size.jobs} passthrough jobs (after ${size.warmup} warm-up) via submitEffectJob in-process, ${size.parallel} parallel callers over ` +
-          `${size.users} users, one worker process at concurrency ${size.concurrency}; clock stops when every row is final. ` +
-          `Baseline: queue.add of as many no-op jobs (same options, same parallelism) into a bare BullMQ worker process.`,
+          `${size.users} users, one worker process at concurrency ${size.concurrency}. Timed: from the first submit (submission included) ` +
+          `until every row is final, polled every 10 ms. Baseline: queue.add of as many no-op jobs (same options, same parallelism) into ` +
+          `a bare BullMQ worker process, timed from the first add until BullMQ counts every job completed, polled every 10 ms.`,
         comparisons: [
           { figure: 'end-to-end throughput', unit: 'jobs/s', ours: round(oursRate, 0), baseline: round(rawRate, 0), ratio: ratioValue },
           { figure: 'submit rate (row + credits + enqueue)', unit: 'jobs/s', ours: round(submitRate, 0) },

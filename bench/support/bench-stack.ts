@@ -41,8 +41,8 @@ export async function createUsersWithUploads(stack: TestStack, count: number, im
 
 /** The domain function's dependencies, taken from the in-process API: the same pool and queues a request uses. */
 export function submitDepsOf(stack: TestStack): SubmitDeps {
-  const { db, queues, config, logger, effects } = stack.api.deps;
-  return { db, queues, config, logger, effects };
+  const { db, queues, config, logger, effects, acceptJob } = stack.api.deps;
+  return { db, queues, config, logger, effects, acceptJob };
 }
 
 export type StatusCounts = Partial<Record<'queued' | 'running' | 'succeeded' | 'failed' | 'canceled', number>>;

@@ -6,6 +6,12 @@ export interface RenderThreadSettings {
   vipsConcurrency: number;
 }
 
+/**
+ * A render thread reports progress at most this often, counting from the render's start: the job records it no
+ * more often than that anyway (run-effect-job.ts), and a message the job drops still costs both threads a turn.
+ */
+export const PROGRESS_MESSAGE_INTERVAL_MS = 250;
+
 /** What the worker's event loop and its render threads say to each other. */
 export type RenderRequest =
   | { type: 'render'; id: number; effectId: string; params: Record<string, unknown>; input: Uint8Array }

@@ -28,6 +28,8 @@ interface Task {
   ctx: RenderContext;
   resolve(image: RenderedImage): void;
   reject(error: Error): void;
+  /** Removes what `assign` attached to the caller's abort signal. */
+  detach?(): void;
 }
 
 interface Slot {
@@ -62,6 +64,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderThreadPool {
   let closed = false;
 
   const settle = (slot: Slot) => {
+    slot.task?.detach?.();
     slot.task = undefined;
     const next = waiting.shift();
     if (next) assign(slot, next);
@@ -70,9 +73,14 @@ export function createRenderPool(options: RenderPoolOptions): RenderThreadPool {
   const assign = (slot: Slot, task: Task) => {
     slot.task = task;
     slot.thread.postMessage(task.request, [task.request.input.buffer as ArrayBuffer]);
-    task.ctx.signal?.addEventListener('abort', () => slot.thread.postMessage({ type: 'abort', id: task.id } satisfies RenderRequest), {
-      once: true,
-    });
+    const { signal } = task.ctx;
+    if (signal) {
+      // The signal is the worker's shutdown signal, shared by every job: a listener left behind per render would
+      // pile up (and EventTarget checks each new one against all of them).
+      const onAbort = () => slot.thread.postMessage({ type: 'abort', id: task.id } satisfies RenderRequest);
+      signal.addEventListener('abort', onAbort, { once: true });
+      task.detach = () => signal.removeEventListener('abort', onAbort);
+    }
   };
 
   const addSlot = (): Slot => {
@@ -106,12 +114,14 @@ export function createRenderPool(options: RenderPoolOptions): RenderThreadPool {
     });
     // A thread that dies takes only its current render with it; a fresh one takes its place.
     slot.thread.on('error', (error) => {
+      slot.task?.detach?.();
       slot.task?.reject(error);
       slot.task = undefined;
     });
     slot.thread.on('exit', () => {
       const index = slots.indexOf(slot);
       if (index >= 0) slots.splice(index, 1);
+      slot.task?.detach?.();
       slot.task?.reject(new Error('render thread exited'));
       if (!closed && waiting.length) assign(addSlot(), waiting.shift()!);
     });

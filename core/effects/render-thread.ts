@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { findLocalEffect } from './local/index.js';
-import type { RenderReply, RenderRequest, RenderThreadSettings } from './render-messages.js';
+import { PROGRESS_MESSAGE_INTERVAL_MS, type RenderReply, type RenderRequest, type RenderThreadSettings } from './render-messages.js';
 
 /** Runs local effects inside a worker thread, one render at a time per thread. */
 const port = parentPort;
@@ -29,12 +29,18 @@ reply({ type: 'ready' });
 async function render(request: Extract<RenderRequest, { type: 'render' }>): Promise<void> {
   const controller = new AbortController();
   aborts.set(request.id, controller);
+  let lastProgressAt = Date.now();
   try {
     const effect = findLocalEffect(request.effectId);
     if (!effect) throw new Error(`unknown effect ${request.effectId}`);
     const input = Buffer.from(request.input.buffer, request.input.byteOffset, request.input.byteLength);
     const result = await effect.render(input, effect.params.parse(request.params), {
-      reportProgress: (percent) => reply({ type: 'progress', id: request.id, percent }),
+      reportProgress: (percent) => {
+        const now = Date.now();
+        if (now - lastProgressAt < PROGRESS_MESSAGE_INTERVAL_MS) return;
+        lastProgressAt = now;
+        reply({ type: 'progress', id: request.id, percent });
+      },
       signal: controller.signal,
     });
     // Copy into a buffer of its own so it can be transferred: sharp's output may share a pooled allocation.

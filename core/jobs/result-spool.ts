@@ -19,11 +19,15 @@ const paths = (dir: string, jobId: string) => {
   return { data: join(dir, `${jobId}.result`), meta: join(dir, `${jobId}.json`) };
 };
 
-/** Writes the result, then its description; the description appears only once the data is whole (rename). */
-export async function spoolResult(dir: string, jobId: string, key: string, rendered: RenderedImage): Promise<SpooledResult> {
+/**
+ * Writes the result, then its description; the description appears only once the data is whole (rename). With
+ * `dataStored`, the data is in storage already (the row was not settled): the description alone is written, and
+ * the next run finds it as uploaded.
+ */
+export async function spoolResult(dir: string, jobId: string, key: string, rendered: RenderedImage, options: { dataStored?: boolean } = {}): Promise<SpooledResult> {
   const { data, meta } = paths(dir, jobId);
   await mkdir(dir, { recursive: true });
-  await writeFile(data, rendered.data);
+  if (!options.dataStored) await writeFile(data, rendered.data);
   const spooled: SpooledResult = { key, file: data, mime: rendered.mime, width: rendered.width, height: rendered.height };
   await writeFile(`${meta}.tmp`, JSON.stringify(spooled));
   await rename(`${meta}.tmp`, meta);

@@ -7,7 +7,8 @@ import type { ObjectStorage } from '../storage/object-storage.js';
 import { isStorageError } from '../storage/storage-errors.js';
 import { findJob, jobExists } from './effect-job-records.js';
 import { dropSpooledResult, findSpooledResult, spoolResult } from './result-spool.js';
-import { claimJob, markJobSucceeded, recordJobProgress, saveProviderState } from './effect-job-lifecycle.js';
+import { recordJobProgress, saveProviderState, type ClaimedJob } from './effect-job-lifecycle.js';
+import type { JobCommits } from './job-commits.js';
 
 /** A failure retrying cannot fix (undecodable input, effect gone): the job fails at once. */
 export class PermanentJobError extends Error {
@@ -26,6 +27,8 @@ export class PermanentJobError extends Error {
 
 export interface RunEffectDeps {
   db: Knex;
+  /** Claims and completions, shared with the jobs this worker runs at the same time (group commit). */
+  commits: JobCommits;
   storage: ObjectStorage;
   logger: Logger;
   /** The providers this worker can run, by id: the effect's `provider` picks one. */
@@ -46,6 +49,7 @@ const NEVER_ABORTED = new AbortController().signal;
 
 const EXTENSION: Record<RenderedImage['mime'], string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 const PROGRESS_WRITE_INTERVAL_MS = 250;
+const RUNNING_NOTICE_DELAY_MS = 100;
 
 /** Errors from libvips about the image itself: the same bytes will fail the same way on every retry. */
 const UNDECODABLE = /unsupported image format|corrupt|premature end|bad huffman|not a known file format|vipsjpeg|pngload|webpload|input buffer/i;
@@ -69,7 +73,7 @@ async function readInput(storage: ObjectStorage, key: string): Promise<Buffer> {
  * counts. Returns 'skipped' when the row was already final (canceled, or finished by another worker).
  */
 export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<'succeeded' | 'skipped' | 'discarded'> {
-  const row = await claimJob(deps.db, jobId);
+  const row = await deps.commits.claim(jobId);
   if (!row) {
     if (await jobExists(deps.db, jobId)) return 'skipped';
     throw new PermanentJobError('JOB_NOT_FOUND', `effect job ${jobId} has no row`);
@@ -94,25 +98,55 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
   // The API refuses such effects at submit; a worker configured differently from the API fails them clearly.
   if (!provider) throw new PermanentJobError('PROVIDER_UNAVAILABLE', `provider ${effect.provider} of effect ${effect.id} is not available on this worker`);
 
+  // Watchers learn of `running` only from a job still running after a moment: for a job done sooner, BullMQ's
+  // `completed` event tells them all a progress event would, and the progress event is one Redis call per job.
+  const runningNotice = setTimeout(() => void deps.notify(1), RUNNING_NOTICE_DELAY_MS);
+  try {
+    return await storeResult(deps, row, effect, provider, jobId);
+  } finally {
+    clearTimeout(runningNotice);
+  }
+}
+
+/**
+ * Renders (or finds the result an earlier run rendered), stores the result and settles the row. A fresh render is
+ * stored straight from memory; only when storing or settling fails is it spooled to this machine's disk (the data
+ * if it was not stored, else its description alone), so the next run finishes the job without rendering again.
+ */
+async function storeResult(deps: RunEffectDeps, row: ClaimedJob, effect: CatalogEffect, provider: EffectProvider, jobId: string): Promise<'succeeded' | 'discarded'> {
   const { spoolDir } = deps;
   // A result rendered by an earlier run whose upload failed is stored as it is: the paid work is not redone.
-  let result = await findSpooledResult(spoolDir, jobId);
-  if (result?.uploaded && !(await deps.storage.exists(result.key))) {
+  let spooled = await findSpooledResult(spoolDir, jobId);
+  if (spooled?.uploaded && !(await deps.storage.exists(spooled.key))) {
     await dropSpooledResult(spoolDir, jobId);
-    result = undefined;
+    spooled = undefined;
   }
-  if (!result) {
+  let stored: { key: string; width: number; height: number; mime: RenderedImage['mime'] };
+  let won: boolean;
+  if (spooled) {
+    stored = spooled;
+    // putFile re-reads the file on each of its retries and removes it once stored; an outage that outlasts them
+    // postpones the job, and the next run finds the file here.
+    if (!spooled.uploaded) await deps.storage.putFile(spooled.key, spooled.file, spooled.mime);
+    won = await deps.commits.succeed(jobId, stored);
+    await dropSpooledResult(spoolDir, jobId);
+  } else {
     const rendered = await renderResult(deps, row, effect, provider, jobId);
     deps.logger.info('effect rendered', { effectJobId: jobId, attempt: row.attempts });
-    const key = `results/${row.user_id}/${row.id}.${EXTENSION[rendered.mime]}`;
-    result = { ...(await spoolResult(spoolDir, jobId, key, rendered)), uploaded: false };
-  } else await deps.notify(1);
-  const { key } = result;
-  // putFile re-reads the file on each of its retries and removes it once stored; an outage that outlasts them
-  // postpones the job, and the next run finds the file here.
-  if (!result.uploaded) await deps.storage.putFile(key, result.file, result.mime);
-  const won = await markJobSucceeded(deps.db, jobId, { key, width: result.width, height: result.height, mime: result.mime });
-  await dropSpooledResult(spoolDir, jobId);
+    stored = { key: `results/${row.user_id}/${row.id}.${EXTENSION[rendered.mime]}`, width: rendered.width, height: rendered.height, mime: rendered.mime };
+    let uploaded = false;
+    try {
+      await deps.storage.put(stored.key, rendered.data, { mime: rendered.mime, length: rendered.data.length });
+      uploaded = true;
+      won = await deps.commits.succeed(jobId, stored);
+    } catch (error) {
+      await spoolResult(spoolDir, jobId, stored.key, rendered, { dataStored: uploaded }).catch((spoolError: unknown) =>
+        deps.logger.warn('rendered result not spooled; a later run renders it again', { effectJobId: jobId, err: spoolError }),
+      );
+      throw error;
+    }
+  }
+  const { key } = stored;
   if (!won) {
     // Canceled while rendering: the result belongs to nobody.
     const current = await findJob(deps.db, jobId);
@@ -123,14 +157,11 @@ export async function runEffectJob(deps: RunEffectDeps, jobId: string): Promise<
   return 'succeeded';
 }
 
-type ClaimedJob = NonNullable<Awaited<ReturnType<typeof claimJob>>>;
-
 /** Reads the input and runs the provider: the paid part of a job. */
 async function renderResult(deps: RunEffectDeps, row: ClaimedJob, effect: CatalogEffect, provider: EffectProvider, jobId: string): Promise<RenderedImage> {
-  // Watchers learn of `running` while the input is read: the two waits overlap.
-  const [input] = await Promise.all([readInput(deps.storage, row.upload_key), deps.notify(1)]);
+  const input = await readInput(deps.storage, row.upload_key);
 
-  // The 1 % just sent counts as a write: a render shorter than the interval costs no progress writes at all.
+  // The claim counts as a write: a render shorter than the interval costs no progress writes at all.
   let lastWrite = Date.now();
   let lastProgress = 1;
   const reportProgress = async (percent: number) => {

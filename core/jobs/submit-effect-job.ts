@@ -10,6 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Queues } from '../queues/queues.js';
 import { findJobByIdempotencyKey, type EffectJobRow } from './effect-job-records.js';
 import { effectRequestFingerprint } from './request-fingerprint.js';
+import { acceptJobAlone, type AcceptJob } from './job-acceptances.js';
 
 export interface SubmitEffectJob {
   userId: string;
@@ -25,6 +26,11 @@ export interface SubmitDeps {
   queues: Queues;
   config: { jobs: Pick<Readonly<Config>['jobs'], 'maxInflightPerUser' | 'idempotencyKeyTtlMs'> };
   logger: Logger;
+  /**
+   * Commits the job row and its reservation: the API's group commit (`createJobAcceptances`), which shares one
+   * statement among the requests of a tick. Without it each request commits alone.
+   */
+  acceptJob?: AcceptJob;
   /** The catalog (for each effect's provider and params schema) and which providers this process can run. */
   effects: { catalog: Pick<EffectCatalogCache, 'find'>; availability: ProviderAvailability };
 }
@@ -83,7 +89,7 @@ function replayOf(existing: EffectJobRow, fingerprint: string): { job: EffectJob
 
 /**
  * Accepts an effect request: the job row and its credit reservation commit in ONE transaction (one call of the
- * database function `accept_effect_job`, which also checks the effect, the upload and the in-flight cap), and
+ * database function `accept_effect_job`, possibly batched with concurrent requests, which also checks the effect, the upload and the in-flight cap), and
  * only then is the job enqueued under its own id. Once the row is committed the request is accepted whatever
  * Redis does: if the enqueue fails, the row stays `queued` and the sweeper enqueues it within about two sweep
  * intervals. Answering an error instead would invite a retry, and a retry without the same key charges twice.
@@ -101,24 +107,20 @@ export async function submitEffectJob(deps: SubmitDeps, request: SubmitEffectJob
   const id = randomUUID();
   let job: EffectJobRow | undefined;
   try {
-    const result: { rows: EffectJobRow[] } = await db.raw(
-      `SELECT j.*, u.storage_key AS upload_key
-         FROM accept_effect_job(?::uuid, ?::uuid, ?, ?::uuid, ?::jsonb, ?, ?, ?, ?, ?) AS j
-         JOIN uploads u ON u.id = j.upload_id`,
-      [
-        id,
-        request.userId,
-        request.effectId,
-        request.uploadId,
-        JSON.stringify(params),
-        request.idempotencyKey ?? null,
+    const accept = deps.acceptJob ?? acceptJobAlone(db);
+    job = await accept(
+      {
+        jobId: id,
+        userId: request.userId,
+        effectId: request.effectId,
+        uploadId: request.uploadId,
+        params,
+        idempotencyKey: request.idempotencyKey ?? null,
         fingerprint,
-        deps.config.jobs.idempotencyKeyTtlMs,
-        request.requestId ?? null,
-        maxInflight,
-      ],
+        requestId: request.requestId ?? null,
+      },
+      { idempotencyKeyTtlMs: deps.config.jobs.idempotencyKeyTtlMs, maxInflight },
     );
-    job = result.rows[0];
   } catch (error) {
     const refusal = refusalOf(error, maxInflight);
     if (refusal) throw refusal;

@@ -12,6 +12,7 @@ import * as creditPackages from './0010-credit-packages.js';
 import * as paymentOrders from './0011-payment-orders.js';
 import * as retention from './0012-retention.js';
 import * as remoteTaskIndex from './0014-remote-task-index.js';
+import * as acceptEffectJobs from './0015-accept-effect-jobs.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0011-payment-orders': paymentOrders,
   '0012-retention': retention,
   '0014-remote-task-index': remoteTaskIndex,
+  '0015-accept-effect-jobs': acceptEffectJobs,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -229,7 +229,9 @@ function outcomesOf(output: string, id: string): string[] {
 export const TEST_WORKER_ENTRY = 'tests/extensions/test-worker-main.ts';
 
 export async function spawnWorker(env: Record<string, string>, entry = 'workers/main.ts'): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // WORKER_CPU_PROF_DIR=dir: each worker writes a V8 CPU profile there when it exits (profiling the bench's workers).
+  const profile = process.env.WORKER_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WORKER_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     env: { ...process.env, ...env, LOG_LEVEL: env.WORKER_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -244,9 +246,13 @@ export async function spawnWorker(env: Record<string, string>, entry = 'workers/
       child.kill('SIGKILL');
       reject(new Error(`worker did not become ready in ${WORKER_READY_TIMEOUT_MS / 1000} s:\n${output}`));
     }, WORKER_READY_TIMEOUT_MS);
+    // Every line is kept; only the output before `ready` is searched for it (searching all of it on each chunk
+    // costs the test process time that grows with the log, which a benchmark's worker writes a lot of).
+    let ready = false;
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (WORKER_READY.test(output)) {
+      if (!ready && WORKER_READY.test(output)) {
+        ready = true;
         clearTimeout(timer);
         resolve();
       }
