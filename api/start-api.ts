@@ -16,6 +16,7 @@ import { assertProductionReady } from '../core/startup/production-checks.js';
 import type { AppDeps } from './app-deps.js';
 import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
+import { createReadCaches } from './read-caches.js';
 import { createSessions } from './sessions.js';
 import { configuredPaymentProviders } from '../core/payments/configured-payment-providers.js';
 import { cachedEffectCatalog } from '../core/effects/effect-catalog.js';
@@ -75,10 +76,13 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
     });
   // The connection's own listener above logs and counts these; the queues repeat them.
   const queues = createQueues(config, redis, (error) => logger.debug('queue connection error', { err: error }));
-  const jobEvents = createJobEventHub(config, logger, {
-    intervalMs: config.sse.recheckIntervalMs,
-    changedJobs: (ids, withinMs) => recentlyChangedJobs(db, ids, withinMs),
-  });
+  const readCaches = createReadCaches({ db, redis, config, logger, metrics });
+  const jobEvents = createJobEventHub(
+    config,
+    logger,
+    { intervalMs: config.sse.recheckIntervalMs, changedJobs: (ids, withinMs) => recentlyChangedJobs(db, ids, withinMs) },
+    readCaches.jobEvent,
+  );
   const storage = createStorage(config, extensions.storageBackends);
   const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });
   const sessions = createSessions({ db, redis, config, logger });
@@ -88,10 +92,10 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
     return { postgres: checks.postgres.ok, redis: checks.redis.ok };
   });
   const effects = {
-    catalog: cachedEffectCatalog(db, { ttlMs: CATALOG_TTL_MS, metrics }),
+    catalog: cachedEffectCatalog(db, { ttlMs: CATALOG_TTL_MS, metrics, redis: { client: redis, keyPrefix: config.redis.queuePrefix } }),
     availability: providerAvailability(config, [...SHIPPED_PROVIDERS, ...(extensions.providers ?? [])]),
   };
-  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, effects, metrics, reporter, payments };
+  const deps: AppDeps = { config, logger, db, redis, queues, storage, accessTokens, sessions, jobEvents, readCaches, effects, metrics, reporter, payments };
 
   const app = createApp(deps);
   const handle = app.callback();
@@ -121,6 +125,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
       await closed;
       clearTimeout(timer);
       await jobEvents.close();
+      await readCaches.close();
       await sessions.close();
       await queues.close();
       redis.disconnect();
