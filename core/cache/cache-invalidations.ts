@@ -51,10 +51,9 @@ export function subscribeToInvalidations(options: {
     const notice = from === channel ? parseInvalidation(message) : undefined;
     if (notice) options.onNotice(notice);
   });
-  const subscribed = subscriber.subscribe(channel).catch((error: unknown) => options.logger.warn('cache invalidation subscribe failed', { err: error }));
+  subscriber.subscribe(channel).catch((error: unknown) => options.logger.warn('cache invalidation subscribe failed', { err: error }));
   return {
     async close() {
-      await subscribed;
       await subscriber.quit().catch(() => subscriber.disconnect());
     },
   };
