@@ -81,7 +81,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
     config,
     logger,
     { intervalMs: config.sse.recheckIntervalMs, changedJobs: (ids, withinMs) => recentlyChangedJobs(db, ids, withinMs) },
-    readCaches.jobEvent,
+    (jobId) => readCaches.jobEvent(jobId),
   );
   const storage = createStorage(config, extensions.storageBackends);
   const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });

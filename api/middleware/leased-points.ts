@@ -19,6 +19,14 @@ interface Lease {
 
 export type ConsumePoint = (key: string) => Promise<void>;
 
+/** The key has no point left in the shared window. */
+export class PointsExhausted extends Error {
+  constructor(readonly msBeforeNext: number) {
+    super('rate limit points exhausted');
+    this.name = 'PointsExhausted';
+  }
+}
+
 /**
  * Spends a shared (Redis) limiter's points from memory, taken from it a batch at a time: a request costs a
  * Redis round trip only when its key's batch is spent. The first batch of a key is one point, later ones an
@@ -31,14 +39,14 @@ export type ConsumePoint = (key: string) => Promise<void>;
  * gets at least about (1 - (N-1)/8) of its limit before the first refusal and never more than all of it.
  * Once the counter refuses, the refusal is remembered until the window ends, so a flood costs no round trips.
  *
- * Throws the limiter's `RateLimiterRes` when the key has no point left, like `consume` does.
+ * Throws `PointsExhausted` when the key has no point left.
  */
 export function leasedPoints(limiter: RateLimiterAbstract, options: { points: number; now?: () => number }): ConsumePoint {
   const now = options.now ?? Date.now;
   const leases = new LRUCache<string, Lease>({ max: MAX_KEYS });
   const taking = new Map<string, Promise<void>>();
 
-  const refusal = (lease: Lease) => new RateLimiterRes(0, Math.max(0, lease.windowEndsAt - now()), options.points, true);
+  const refusal = (lease: Lease) => new PointsExhausted(Math.max(0, lease.windowEndsAt - now()));
 
   async function take(key: string, previous: Lease | undefined): Promise<void> {
     const size = previous ? Math.max(1, Math.min(MAX_LEASE, Math.floor(previous.remainingShared / LEASE_SHARE))) : 1;
@@ -50,7 +58,7 @@ export function leasedPoints(limiter: RateLimiterAbstract, options: { points: nu
       // The counter adds the whole batch even when it refuses: whatever it still had before that is ours.
       const had = Math.max(0, options.points - (rejection.consumedPoints - size));
       leases.set(key, { left: Math.min(had, size), windowEndsAt: now() + rejection.msBeforeNext, remainingShared: 0 });
-      if (had === 0) throw rejection;
+      if (had === 0) throw new PointsExhausted(rejection.msBeforeNext);
     }
   }
 

@@ -1,9 +1,9 @@
 import type { Context, Middleware } from 'koa';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../../config/index.js';
 import { DomainError } from '../../core/errors.js';
 import type { RedisClient } from '../../core/queues/redis-connection.js';
-import { leasedPoints } from './leased-points.js';
+import { leasedPoints, PointsExhausted } from './leased-points.js';
 
 export type RouteClass = 'general' | 'auth' | 'upload' | 'effects';
 
@@ -30,7 +30,7 @@ function limiter(options: { redis: RedisClient; routeClass: RouteClass; points: 
     try {
       await consume(limitKeyOf(ctx));
     } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      if (!(rejection instanceof PointsExhausted)) throw rejection;
       const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       throw new DomainError('RATE_LIMITED', 'Too many requests, please slow down', 'validation', { retryAfterSeconds });
     }

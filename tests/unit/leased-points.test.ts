@@ -1,6 +1,6 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
-import { leasedPoints } from '../../api/middleware/leased-points.js';
+import { leasedPoints, PointsExhausted } from '../../api/middleware/leased-points.js';
 
 /** A shared counter (as Redis is for the API's processes) that counts the round trips made to it. */
 function sharedCounter(points: number, durationSeconds = 60) {
@@ -21,7 +21,7 @@ async function spend(consume: (key: string) => Promise<void>, key: string, times
       await consume(key);
       granted++;
     } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
+      if (!(error instanceof PointsExhausted)) throw error;
     }
   }
   return granted;
@@ -56,7 +56,7 @@ describe('points leased from a shared limiter', () => {
     const consume = leasedPoints(shared.limiter, { points: 50 });
     const outcomes = await Promise.allSettled(Array.from({ length: 80 }, () => consume('ip:3')));
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(50);
-    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(RateLimiterRes);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(PointsExhausted);
   });
 
   it('remembers a refusal until the window ends, without asking again, then asks', async () => {
