@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { listOwnJobs } from '../../core/jobs/effect-job-records.js';
 import { toJobView } from '../../core/jobs/job-view.js';
 import { jobViewEtag } from '../../core/jobs/job-view-cache.js';
+import { matchesIfNoneMatch } from '../if-none-match.js';
 import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
 import { cancelEffectJob } from '../../core/jobs/cancel-effect-job.js';
 import { deleteEffectJob } from '../../core/jobs/delete-effect-job.js';
@@ -69,9 +70,9 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
     const row = await deps.readCaches.jobViews.get(jobId(ctx.params.id));
     if (!row || row.user_id !== ctx.state.user!.userId) throw notFound('Job');
     ctx.set('Cache-Control', 'private, no-cache');
-    ctx.etag = jobViewEtag(row, config.storage.signedUrlTtlMs);
-    ctx.status = 200; // `fresh` only compares validators of a successful response
-    if (ctx.fresh) {
+    const etag = jobViewEtag(row, config.storage.signedUrlTtlMs);
+    ctx.set('ETag', etag);
+    if (matchesIfNoneMatch(ctx.get('If-None-Match'), etag)) {
       ctx.status = 304;
       return;
     }

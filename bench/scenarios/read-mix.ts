@@ -1,7 +1,6 @@
-import type { Knex } from 'knex';
 import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
 import { makeJpeg } from '../../tests/support/images.js';
-import { createUsersWithUploads, startBenchStack, submitDepsOf, type BenchUser } from '../support/bench-stack.js';
+import { createUsersWithUploads, markJobsSucceeded, startBenchStack, submitDepsOf, type BenchUser } from '../support/bench-stack.js';
 import { bySize, type Scenario } from '../support/bench-types.js';
 import { runChildJson } from '../support/child-json.js';
 import type { LoadRequest, LoadResult } from '../support/load-client.js';
@@ -16,18 +15,6 @@ const SIZES = {
 /** The caches a client's reads go through; the hit rate is theirs together. */
 const READ_CACHES = ['job_view', 'effect_catalog'];
 
-/**
- * Marks jobs succeeded as a worker would have left them (result = the photo itself, as passthrough does): the mix
- * reads history, and running real jobs first would only make the setup slow.
- */
-async function finishJobs(db: Knex, ids: string[]): Promise<void> {
-  await db.raw(
-    `UPDATE effect_jobs j SET status = 'succeeded', progress = 100, started_at = now(), finished_at = now(), updated_at = now(),
-            result_key = u.storage_key, result_width = 64, result_height = 64, result_mime = 'image/jpeg'
-       FROM uploads u WHERE u.id = j.upload_id AND j.id = ANY(?::uuid[])`,
-    [ids],
-  );
-}
 
 async function lookups(metrics: { cacheRequests: { get(): Promise<{ values: { labels: Record<string, string | number>; value: number }[] }> } }) {
   const { values } = await metrics.cacheRequests.get();
@@ -63,7 +50,7 @@ export const readMix: Scenario = {
           const submit = async () => (await submitEffectJob(deps, { userId: user.id, effectId: 'passthrough', uploadId: user.uploadId, params: {} })).job.id;
           const finished: string[] = [];
           for (let job = 0; job < size.finishedPerUser; job++) finished.push(await submit());
-          await finishJobs(stack.db, finished);
+          await markJobsSucceeded(stack.db, finished);
           const queued = await submit();
           return {
             headers: { Authorization: `Bearer ${user.token}` },
