@@ -2,6 +2,12 @@ import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../observability/metrics.js';
 import type { RedisClient } from '../queues/redis-connection.js';
 
+/** What a fill found, and whether requests that joined it may take it (it was not read before they came). */
+interface Filled<T> {
+  value: T | undefined;
+  shareable: boolean;
+}
+
 /** Where a lookup was answered: this process's memory, the shared Redis, or the source (a miss). */
 export type CacheLevel = 'memory' | 'redis' | 'source';
 
@@ -43,7 +49,8 @@ const TOMBSTONE_TTL_MS = 60_000;
 
 /**
  * An in-process LRU in front of Redis in front of the source. A miss at both levels is one `load` however many
- * requests wait for it (single flight). An invalidation that lands while a load is in flight wins: the loaded
+ * requests wait for it (single flight) — when the value may be kept; one that may not (ttl 0) is loaded again for
+ * each request that joined, since it may have changed between the load and their arrival. An invalidation that lands while a load is in flight wins: the loaded
  * value is handed to those waiting but not kept, so a value read before a change is never cached after it.
  * Redis errors fall through to the source: the cache only ever saves work.
  */
@@ -55,7 +62,7 @@ export function createTwoLevelCache<T extends object>(options: TwoLevelCacheOpti
     ttlResolution: 0,
     ...(options.now && { perf: { now: options.now } }),
   });
-  const inFlight = new Map<string, Promise<T | undefined>>();
+  const inFlight = new Map<string, Promise<Filled<T>>>();
   // Bumped by every invalidation of a key, so a load that started before it knows not to keep its value.
   const generations = new Map<string, number>();
   const redis = options.redis;
@@ -73,7 +80,7 @@ export function createTwoLevelCache<T extends object>(options: TwoLevelCacheOpti
     }
   }
 
-  async function fill(key: string): Promise<T | undefined> {
+  async function fill(key: string): Promise<Filled<T>> {
     const generation = generations.get(key) ?? 0;
     const keep = (value: T, ttlMs: number) => {
       if ((generations.get(key) ?? 0) === generation) memory.set(key, value, { ttl: Math.min(ttlMs, options.memoryTtlMs) });
@@ -82,16 +89,16 @@ export function createTwoLevelCache<T extends object>(options: TwoLevelCacheOpti
     if (shared) {
       count('redis');
       keep(shared.value, shared.ttlMs);
-      return shared.value;
+      return { value: shared.value, shareable: true };
     }
     count('source');
     const loaded = await options.load(key);
-    if (!loaded || loaded.ttlMs <= 0) return loaded?.value;
-    if ((generations.get(key) ?? 0) !== generation) return loaded.value;
+    if (!loaded || loaded.ttlMs <= 0) return { value: loaded?.value, shareable: false };
+    if ((generations.get(key) ?? 0) !== generation) return { value: loaded.value, shareable: false };
     keep(loaded.value, loaded.ttlMs);
     // NX: a tombstone (or a fresher value) already there wins.
     if (redis) await redis.client.set(redisKey(key), redis.encode(loaded.value), 'PX', Math.ceil(loaded.ttlMs), 'NX').catch(() => undefined);
-    return loaded.value;
+    return { value: loaded.value, shareable: true };
   }
 
   const forgetLocally = (key: string) => {
@@ -108,15 +115,23 @@ export function createTwoLevelCache<T extends object>(options: TwoLevelCacheOpti
         count('memory');
         return Promise.resolve(value);
       }
-      let pending = inFlight.get(key);
-      if (!pending) {
-        pending = fill(key).finally(() => {
-          inFlight.delete(key);
-          generations.delete(key);
+      const pending = inFlight.get(key);
+      if (pending)
+        // A value that may not be kept (a running job's row) may also be older than this request: it is read again.
+        return pending.then(async (filled) => {
+          if (filled.shareable) {
+            count('memory');
+            return filled.value;
+          }
+          count('source');
+          return (await options.load(key))?.value;
         });
-        inFlight.set(key, pending);
-      } else count('memory');
-      return pending;
+      const started = fill(key).finally(() => {
+        inFlight.delete(key);
+        generations.delete(key);
+      });
+      inFlight.set(key, started);
+      return started.then((filled) => filled.value);
     },
     async invalidate(key) {
       forgetLocally(key);
