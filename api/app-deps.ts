@@ -13,6 +13,7 @@ import type { EffectCatalogCache } from '../core/effects/effect-catalog.js';
 import type { ProviderAvailability } from '../core/effects/effect-providers.js';
 import type { JobEventHub } from './sse/job-event-hub.js';
 import type { AcceptJob } from '../core/jobs/job-acceptances.js';
+import type { ReadCaches } from './read-caches.js';
 
 /** What the HTTP layer is built from; `api/server.ts` makes the real ones, tests make the same against real services. */
 export interface AppDeps {
@@ -30,6 +31,8 @@ export interface AppDeps {
   /** Which sessions are still live (revocations), and announcing new revocations. */
   sessions: Sessions;
   jobEvents: JobEventHub;
+  /** Two-level caches of final job rows (and their invalidation across processes). */
+  readCaches: ReadCaches;
   /** The effect catalog (cached) and which providers this process's configuration can run. */
   effects: { catalog: EffectCatalogCache; availability: ProviderAvailability };
   /** This process's Prometheus registry and metrics. */

@@ -1,6 +1,5 @@
 import Koa from 'koa';
 import cors from '@koa/cors';
-import helmet from 'koa-helmet';
 import type { AppDeps } from './app-deps.js';
 import { proxyTrust } from './client-address.js';
 import { errorHandler } from './middleware/error-handler.js';
@@ -9,6 +8,7 @@ import { accessLog } from './middleware/access-log.js';
 import { createRouteGuards } from './middleware/route-guards.js';
 import { compressJson } from './middleware/compress-json.js';
 import { originCheck } from './middleware/origin-check.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { meRoutes } from './routes/me.js';
@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorHandler(logger, deps));
   const storageOrigins = deps.storage.browserOrigins ?? [];
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: config.http.cspEnabled
         ? {
             directives: {

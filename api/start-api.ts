@@ -17,6 +17,7 @@ import type { AppDeps } from './app-deps.js';
 import { createJobAcceptances } from '../core/jobs/job-acceptances.js';
 import { recentlyChangedJobs } from '../core/jobs/effect-job-records.js';
 import { createJobEventHub } from './sse/job-event-hub.js';
+import { createReadCaches } from './read-caches.js';
 import { createSessions } from './sessions.js';
 import { configuredPaymentProviders } from '../core/payments/configured-payment-providers.js';
 import { cachedEffectCatalog } from '../core/effects/effect-catalog.js';
@@ -76,10 +77,13 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
     });
   // The connection's own listener above logs and counts these; the queues repeat them.
   const queues = createQueues(config, redis, (error) => logger.debug('queue connection error', { err: error }));
-  const jobEvents = createJobEventHub(config, logger, {
-    intervalMs: config.sse.recheckIntervalMs,
-    changedJobs: (ids, withinMs) => recentlyChangedJobs(db, ids, withinMs),
-  });
+  const readCaches = createReadCaches({ db, redis, config, logger, metrics });
+  const jobEvents = createJobEventHub(
+    config,
+    logger,
+    { intervalMs: config.sse.recheckIntervalMs, changedJobs: (ids, withinMs) => recentlyChangedJobs(db, ids, withinMs) },
+    (jobId) => readCaches.jobEvent(jobId),
+  );
   const storage = createStorage(config, extensions.storageBackends);
   const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });
   const sessions = createSessions({ db, redis, config, logger });
@@ -89,11 +93,11 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
     return { postgres: checks.postgres.ok, redis: checks.redis.ok };
   });
   const effects = {
-    catalog: cachedEffectCatalog(db, { ttlMs: CATALOG_TTL_MS, metrics }),
+    catalog: cachedEffectCatalog(db, { ttlMs: CATALOG_TTL_MS, metrics, redis: { client: redis, keyPrefix: config.redis.queuePrefix } }),
     availability: providerAvailability(config, [...SHIPPED_PROVIDERS, ...(extensions.providers ?? [])]),
   };
   const acceptJob = createJobAcceptances(db);
-  const deps: AppDeps = { config, logger, db, redis, queues, acceptJob, storage, accessTokens, sessions, jobEvents, effects, metrics, reporter, payments };
+  const deps: AppDeps = { config, logger, db, redis, queues, acceptJob, storage, accessTokens, sessions, jobEvents, readCaches, effects, metrics, reporter, payments };
 
   const app = createApp(deps);
   const handle = app.callback();
@@ -123,6 +127,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
       await closed;
       clearTimeout(timer);
       await jobEvents.close();
+      await readCaches.close();
       await sessions.close();
       await queues.close();
       redis.disconnect();

@@ -1,8 +1,9 @@
 import type { Context, Middleware } from 'koa';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../../config/index.js';
 import { DomainError } from '../../core/errors.js';
 import type { RedisClient } from '../../core/queues/redis-connection.js';
+import { leasedPoints, PointsExhausted } from './leased-points.js';
 
 export type RouteClass = 'general' | 'auth' | 'upload' | 'effects';
 
@@ -24,11 +25,12 @@ function limiter(options: { redis: RedisClient; routeClass: RouteClass; points: 
     duration,
     insuranceLimiter: new RateLimiterMemory({ points: options.points, duration }),
   });
+  const consume = leasedPoints(limits, { points: options.points });
   return async (ctx, next) => {
     try {
-      await limits.consume(limitKeyOf(ctx));
+      await consume(limitKeyOf(ctx));
     } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      if (!(rejection instanceof PointsExhausted)) throw rejection;
       const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       throw new DomainError('RATE_LIMITED', 'Too many requests, please slow down', 'validation', { retryAfterSeconds });
     }
@@ -37,7 +39,8 @@ function limiter(options: { redis: RedisClient; routeClass: RouteClass; points: 
 }
 
 /**
- * One limiter per route class for the whole app, Redis-backed so every API replica shares the counts. When Redis
+ * One limiter per route class for the whole app, Redis-backed so every API replica shares the counts, spent from
+ * memory in batches (`leased-points.ts`) so a busy key costs a round trip per batch, not per request. When Redis
  * is unreachable each falls back to its in-memory insurance limiter (per replica) instead of letting everything
  * through. Built once: two limiters of one class would each get their own insurance budget.
  */

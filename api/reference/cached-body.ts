@@ -1,3 +1,4 @@
+import { matchesIfNoneMatch } from '../if-none-match.js';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Context } from 'koa';
@@ -13,17 +14,6 @@ export interface CachedBody {
 export function cachedBody(type: string, content: string | Buffer): CachedBody {
   const body = Buffer.isBuffer(content) ? content : Buffer.from(content);
   return { type, body, gzipped: gzipSync(body), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
-}
-
-/**
- * Whether `If-None-Match` names `etag` (weak comparison, RFC 9110 §13.1.2). Koa's `ctx.fresh` is not used: it
- * also says no when the request carries `Cache-Control: no-cache`, which fetch() adds to every conditional
- * request; that directive is for caches, and the origin still answers 304.
- */
-function matchesIfNoneMatch(header: string, etag: string): boolean {
-  if (header.trim() === '*') return true;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
 
 /**

@@ -12,14 +12,17 @@ import type { effectList } from './effects-contract.js';
  */
 export function effectRoutes({ effects }: Pick<AppDeps, 'effects'>, guards: Pick<RouteGuards, 'anyone'>): Router {
   const router = new Router();
-  // The body is serialised once per catalog read, not once per request.
-  let serialised: { items: readonly EffectView[]; json: string } | undefined;
+  // The body is serialised and UTF-8 encoded once per catalog read, not once per request.
+  let serialised: { items: readonly EffectView[]; json: Buffer } | undefined;
   router.get('/api/effects', guards.anyone, async (ctx) => {
     const items = await effects.catalog.listEnabled();
     if (serialised?.items !== items)
-      serialised = { items, json: JSON.stringify({ items: withAvailability(items, effects.availability) } satisfies z.input<typeof effectList>) };
+      serialised = {
+        items,
+        json: Buffer.from(JSON.stringify({ items: withAvailability(items, effects.availability) } satisfies z.input<typeof effectList>)),
+      };
     ctx.set('Cache-Control', 'public, max-age=60');
-    ctx.type = 'application/json';
+    ctx.set('Content-Type', 'application/json; charset=utf-8');
     ctx.body = serialised.json;
   });
   return router;

@@ -4,6 +4,9 @@ import { errorResponses, OUTAGE } from '../contract/error-responses.js';
 import { idParams, signedUrl, timestamp } from '../contract/common-schemas.js';
 import { security } from '../contract/security.js';
 
+/** A job view is revalidated by its weak ETag, never served from a cache without asking. */
+const jobRevalidated = z.object({ ETag: z.string().regex(/^W\/"[\w-]+"$/), 'Cache-Control': z.literal('private, no-cache') });
+
 export const submitJobBody = z
   .object({
     effectId: z.string().min(1).max(100),
@@ -125,10 +128,14 @@ export const jobPaths: ZodOpenApiPathsObject = {
     get: {
       tags: ['jobs'],
       summary: 'One job',
+      description:
+        'Revalidate with `If-None-Match`: the weak `ETag` changes with the job and at each half of the signed URLs’ ' +
+        'lifetime, so a 304 always leaves the client URLs good for at least half of it.',
       security: security.bearer,
-      requestParams: { path: idParams },
+      requestParams: { path: idParams, header: z.object({ 'if-none-match': z.string().optional() }) },
       responses: {
-        '200': { description: 'The job, with freshly signed URLs.', content: json(jobEnvelope) },
+        '200': { description: 'The job, with freshly signed URLs.', headers: jobRevalidated, content: json(jobEnvelope) },
+        '304': { description: 'Unchanged since the `ETag` the client sent.', headers: jobRevalidated },
         ...errorResponses('NOT_FOUND', ...signedInErrors),
       },
     },

@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { listOwnJobs } from '../../core/jobs/effect-job-records.js';
-import { findOwnJobViewRow, toJobView } from '../../core/jobs/job-view.js';
+import { toJobView } from '../../core/jobs/job-view.js';
+import { jobViewEtag } from '../../core/jobs/job-view-cache.js';
+import { matchesIfNoneMatch } from '../if-none-match.js';
 import { submitEffectJob } from '../../core/jobs/submit-effect-job.js';
 import { cancelEffectJob } from '../../core/jobs/cancel-effect-job.js';
 import { deleteEffectJob } from '../../core/jobs/delete-effect-job.js';
@@ -60,9 +62,20 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
     } satisfies z.input<typeof jobPage>;
   });
 
+  /**
+   * Final jobs come from the read cache; queued and running ones from Postgres. The weak ETag names the row's
+   * state (and the signed URLs' half-lifetime), so a client polling an unchanged job gets a bodiless 304.
+   */
   router.get('/:id', async (ctx) => {
-    const row = await findOwnJobViewRow(db, ctx.state.user!.userId, jobId(ctx.params.id));
-    if (!row) throw notFound('Job');
+    const row = await deps.readCaches.jobViews.get(jobId(ctx.params.id));
+    if (!row || row.user_id !== ctx.state.user!.userId) throw notFound('Job');
+    ctx.set('Cache-Control', 'private, no-cache');
+    const etag = jobViewEtag(row, config.storage.signedUrlTtlMs);
+    ctx.set('ETag', etag);
+    if (matchesIfNoneMatch(ctx.get('If-None-Match'), etag)) {
+      ctx.status = 304;
+      return;
+    }
     ctx.body = await envelope(row);
   });
 
@@ -73,7 +86,9 @@ export function jobRoutes(deps: AppDeps, guards: RouteGuards): Router {
 
   /** Deletes a creation: a queued or running job is canceled (and refunded) first, then row and objects go. */
   router.delete('/:id', async (ctx) => {
-    await deleteEffectJob(deps, ctx.state.user!.userId, jobId(ctx.params.id));
+    const id = jobId(ctx.params.id);
+    await deleteEffectJob(deps, ctx.state.user!.userId, id);
+    await deps.readCaches.jobChanged(id);
     ctx.status = 204;
   });
 

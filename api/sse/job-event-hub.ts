@@ -28,7 +28,11 @@ export interface JobRecheck {
   changedJobs(jobIds: string[], withinMs: number): Promise<string[]>;
 }
 
-export function createJobEventHub(config: Pick<Config, 'redis'>, logger: Logger, recheck?: JobRecheck): JobEventHub {
+/**
+ * `onJobEvent` hears every queue event of every job before the job's listeners do (this process's caches drop
+ * the job there).
+ */
+export function createJobEventHub(config: Pick<Config, 'redis'>, logger: Logger, recheck?: JobRecheck, onJobEvent?: (jobId: string) => void): JobEventHub {
   const listeners = new Map<string, Set<Listener>>();
   // Made here and closed here: BullMQ does not close a connection it was handed.
   const connection = createRedis(config.redis, 'blocking', 'cosnap-api-events');
@@ -38,7 +42,11 @@ export function createJobEventHub(config: Pick<Config, 'redis'>, logger: Logger,
   const notify = (jobId: string) => {
     for (const listener of listeners.get(jobId) ?? []) listener();
   };
-  for (const event of ['active', 'progress', 'completed', 'failed', 'waiting', 'removed'] as const) events.on(event, ({ jobId }: { jobId: string }) => notify(jobId));
+  for (const event of ['active', 'progress', 'completed', 'failed', 'waiting', 'removed'] as const)
+    events.on(event, ({ jobId }: { jobId: string }) => {
+      onJobEvent?.(jobId);
+      notify(jobId);
+    });
 
   let timer: NodeJS.Timeout | undefined;
   let checking = false;

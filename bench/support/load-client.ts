@@ -11,7 +11,11 @@ export interface LoadRequest {
   durationSeconds: number;
   /** Seconds of the same load before the measured run, not counted: both servers are measured warm (JIT, pools). */
   warmUpSeconds?: number;
-  identities: { headers: Record<string, string>; body?: string }[];
+  /**
+   * `paths`, when given, replaces the URL's path: the connection cycles through them in order (a read mix), with
+   * the identity's headers on each.
+   */
+  identities: { headers: Record<string, string>; body?: string; paths?: string[] }[];
 }
 
 export interface LoadResult {
@@ -37,7 +41,8 @@ function run(seconds: number, onResponse?: (statusCode: number, responseTime: nu
         duration: seconds,
         setupClient(client) {
           const identity = request.identities[next++ % request.identities.length]!;
-          client.setHeaders(identity.headers);
+          if (identity.paths) client.setRequests(identity.paths.map((path) => ({ method: request.method, path, headers: identity.headers })));
+          else client.setHeaders(identity.headers);
           if (identity.body !== undefined) client.setBody(identity.body);
         },
       },

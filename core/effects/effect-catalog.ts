@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { Effect } from '../../db/models/effect.js';
+import { createTwoLevelCache } from '../cache/two-level-cache.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { RedisClient } from '../queues/redis-connection.js';
 import type { LocalizedText } from './effect-definition.js';
 import type { ProviderAvailability } from './effect-providers.js';
 
@@ -49,16 +51,26 @@ export interface EffectCatalogCache {
 }
 
 /**
- * `listEnabledEffects` behind an in-process cache: the catalog changes by migration or seed, not per request,
- * so each process reads it at most once per `ttlMs`, and concurrent misses share one query. A change shows
- * within `ttlMs` (there is no other invalidation); a failed read is not cached.
+ * `listEnabledEffects` behind the two-level cache: the catalog changes by migration or seed, not per request,
+ * so each process reads it at most once per `ttlMs` (from Redis when another process read it lately, else from
+ * Postgres), and concurrent misses share one read. A change shows within twice `ttlMs` (memory, then Redis;
+ * there is no other invalidation); a failed read is not cached.
  */
 export function cachedEffectCatalog(
   db: Knex,
-  options: { ttlMs: number; metrics?: Pick<Metrics, 'cacheRequests'>; now?: () => number },
+  options: { ttlMs: number; metrics?: Pick<Metrics, 'cacheRequests'>; now?: () => number; redis?: { client: RedisClient; keyPrefix: string } },
 ): EffectCatalogCache {
-  const now = options.now ?? Date.now;
-  let cached: { at: number; value: Promise<readonly EffectView[]> } | undefined;
+  const lists = createTwoLevelCache<{ items: readonly EffectView[] }>({
+    name: 'effect_catalog',
+    maxEntries: 1,
+    memoryTtlMs: options.ttlMs,
+    ...(options.redis && {
+      redis: { ...options.redis, encode: (value) => JSON.stringify(value.items), decode: (text) => ({ items: Object.freeze(JSON.parse(text) as EffectView[]) }) },
+    }),
+    load: async () => ({ value: { items: Object.freeze(await listEnabledEffects(db)) }, ttlMs: options.ttlMs }),
+    metrics: options.metrics,
+    now: options.now,
+  });
   const cache: EffectCatalogCache = {
     async find(id) {
       const cachedEffect = (await cache.listEnabled()).find((effect) => effect.id === id);
@@ -67,19 +79,9 @@ export function cachedEffectCatalog(
       const row = await Effect.query(db).findById(id).where('enabled', true);
       return row ? toView(row) : undefined;
     },
-    listEnabled() {
-      if (cached && now() - cached.at < options.ttlMs) {
-        options.metrics?.cacheRequests.inc({ cache: 'effect_catalog', result: 'hit' });
-        return cached.value;
-      }
-      options.metrics?.cacheRequests.inc({ cache: 'effect_catalog', result: 'miss' });
-      const value = listEnabledEffects(db).then((items) => Object.freeze(items));
-      const entry = { at: now(), value };
-      cached = entry;
-      value.catch(() => {
-        if (cached === entry) cached = undefined;
-      });
-      return value;
+    async listEnabled() {
+      // The list always exists (possibly empty): the source never answers "nothing".
+      return (await lists.get('enabled'))!.items;
     },
   };
   return cache;

@@ -52,23 +52,26 @@ export type JobViewRow = Pick<
   | 'upload_expired_at'
 > & { remote_status?: string | null };
 
+/** A view row with what the job view cache needs: whose it is, and when retention will change it. */
+export type CachedJobViewRow = JobViewRow & { user_id: string; upload_expires_at: Date };
+
 /*
  * `GET /api/jobs/:id` is the route clients poll, so its lookup is one fixed statement, prepared once per pooled
  * connection (a named statement) instead of being built and planned on every call. The columns are listed, not
  * `j.*`: a prepared statement fails once its result type changes, and a migration adding a column must not break
- * the processes already running.
+ * the processes already running. By id alone: the owner is checked against the row, which may come from the
+ * read cache (`job-view-cache.ts`).
  */
-const FIND_OWN_JOB_VIEW = `
-  SELECT j.id, j.status, j.progress, j.effect_id, j.upload_id, u.storage_key AS upload_key, j.params, j.cost_credits,
+const FIND_JOB_VIEW = `
+  SELECT j.id, j.user_id, j.status, j.progress, j.effect_id, j.upload_id, u.storage_key AS upload_key, j.params, j.cost_credits,
          j.created_at, j.started_at, j.finished_at, j.result_key, j.result_width, j.result_height, j.result_mime,
-         j.error_code, j.error_message, j.expired_at, u.expired_at AS upload_expired_at,
+         j.error_code, j.error_message, j.expired_at, u.expired_at AS upload_expired_at, u.expires_at AS upload_expires_at,
          j.provider_state->>'remoteStatus' AS remote_status
   FROM effect_jobs j JOIN uploads u ON u.id = j.upload_id
-  WHERE j.id = ? AND j.user_id = ?`;
+  WHERE j.id = ?`;
 
-/** The user's own job by id, by primary key; another user's job is indistinguishable from a missing one. */
-export async function findOwnJobViewRow(db: Knex, userId: string, id: string): Promise<JobViewRow | undefined> {
-  const result = await db.raw<{ rows: JobViewRow[] }>(FIND_OWN_JOB_VIEW, [id, userId]).options({ name: 'cosnap_find_own_job_view_v2' });
+export async function findJobViewRow(db: Knex, id: string): Promise<CachedJobViewRow | undefined> {
+  const result = await db.raw<{ rows: CachedJobViewRow[] }>(FIND_JOB_VIEW, [id]).options({ name: 'cosnap_find_job_view_v1' });
   return result.rows[0];
 }
 

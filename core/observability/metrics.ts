@@ -27,7 +27,8 @@ export interface Metrics {
   readonly dbQueryDuration: Histogram<'operation'>;
   readonly dbSlowQueries: Counter<'operation'>;
   readonly redisErrors: Counter<'connection'>;
-  readonly cacheRequests: Counter<'cache' | 'result'>;
+  /** Lookups by cache, result (hit, miss) and the level that answered (memory, redis, source). */
+  readonly cacheRequests: Counter<'cache' | 'result' | 'level'>;
   readonly errors: Counter<'class' | 'source'>;
   readonly dependencyUp: Gauge<'dependency'>;
   /** Failed storage calls; MISCONFIGURED (credentials, bucket, clock) pages ops at once. */
@@ -208,8 +209,8 @@ export function createMetrics(options: { service: MetricsService; version: strin
     }),
     cacheRequests: new Counter({
       name: 'cosnap_cache_requests_total',
-      help: 'Cache lookups by cache and result (hit or miss).',
-      labelNames: ['cache', 'result'],
+      help: 'Cache lookups by cache, result (hit or miss) and the level that answered (memory, redis, source).',
+      labelNames: ['cache', 'result', 'level'],
       registers,
     }),
     errors: new Counter({

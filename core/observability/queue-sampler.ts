@@ -32,10 +32,10 @@ export function cachedQueueSampler(queues: readonly Queue[], metrics: Pick<Metri
   let cached: { at: number; value: Promise<QueueSample[]> } | undefined;
   return (): Promise<QueueSample[]> => {
     if (cached && Date.now() - cached.at < ttlMs) {
-      metrics.cacheRequests.inc({ cache: 'queue_sample', result: 'hit' });
+      metrics.cacheRequests.inc({ cache: 'queue_sample', result: 'hit', level: 'memory' });
       return cached.value;
     }
-    metrics.cacheRequests.inc({ cache: 'queue_sample', result: 'miss' });
+    metrics.cacheRequests.inc({ cache: 'queue_sample', result: 'miss', level: 'source' });
     const value = sampleQueues(queues);
     const entry = { at: Date.now(), value };
     cached = entry;

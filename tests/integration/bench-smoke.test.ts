@@ -31,6 +31,8 @@ describe('npm run bench', () => {
       'effects',
       'scale-out',
       'latency',
+      'first-page',
+      'read-mix',
     ]);
     for (const scenario of report.scenarios) {
       expect(scenario.errors, scenario.id).toEqual([]);

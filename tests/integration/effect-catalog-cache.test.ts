@@ -36,7 +36,7 @@ describe('the cached effect catalog', () => {
       now += 9_999;
       expect((await catalog.listEnabled()).some((effect) => effect.id === 'sketch')).toBe(true);
       expect(selects).toBe(1);
-      now += 1;
+      now += 2; // past the TTL (an entry is good for exactly ttlMs)
       expect((await catalog.listEnabled()).some((effect) => effect.id === 'sketch')).toBe(false);
       expect(selects).toBe(2);
     } finally {

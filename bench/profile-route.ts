@@ -1,0 +1,45 @@
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { parseArgs } from 'node:util';
+import { createUsersWithUploads, startBenchStack } from './support/bench-stack.js';
+import { runChildJson } from './support/child-json.js';
+import type { LoadRequest, LoadResult } from './support/load-client.js';
+import { makeJpeg } from '../tests/support/images.js';
+
+/**
+ * `node --import tsx bench/profile-route.ts --path /api/effects --out effects.cpuprofile`: the API in this
+ * process under autocannon load (its own process), with V8's CPU profiler on for the measured seconds only, so
+ * the profile shows what the middleware stack and the route cost per request (open it in Chrome DevTools).
+ */
+const { values } = parseArgs({
+  options: {
+    path: { type: 'string', default: '/api/effects' },
+    seconds: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '50' },
+    out: { type: 'string', default: 'bench/results/route.cpuprofile' },
+  },
+});
+const stack = await startBenchStack({ RATE_LIMIT_MAX: '10000000', EFFECTS_RATE_LIMIT_MAX: '10000000' });
+try {
+  const [user] = await createUsersWithUploads(stack, 1, await makeJpeg(64, 64));
+  const request: LoadRequest = {
+    url: `${stack.baseUrl}${values.path}`,
+    method: 'GET',
+    connections: Number(values.connections),
+    durationSeconds: Number(values.seconds),
+    warmUpSeconds: 2,
+    identities: [{ headers: { Authorization: `Bearer ${user!.token}` } }],
+  };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  // Sampled from the start, warm-up included: a profiler started mid-run would miss nothing that matters here.
+  await session.post('Profiler.start');
+  const result = await runChildJson<LoadResult>('load-client.ts', request, { timeoutMs: 120_000 });
+  const { profile } = await session.post('Profiler.stop');
+  await writeFile(values.out, JSON.stringify(profile));
+  console.log(`${Math.round(result.requestsPerSecond)} req/s, p95 ${result.latency.p95} ms; profile in ${values.out}`);
+  session.disconnect();
+} finally {
+  await stack.close();
+}
