@@ -10,12 +10,13 @@ import { uploads } from './scenarios/uploads.js';
 import { effects } from './scenarios/effects.js';
 import { scaleOut } from './scenarios/scale-out.js';
 import { latency } from './scenarios/latency.js';
+import { clusterScaleOut } from './scenarios/cluster-scale-out.js';
 
 /**
  * `npm run bench [-- --quick | --smoke] [--json] [--only id,id] [--out path]`: every scenario next to its baseline,
  * on real Postgres and Redis. Exits 1 when a scenario errs (wrong result, 5xx, lost job) — never for slowness.
  */
-const SCENARIOS: Scenario[] = [queueOverhead, apiLoad, uploads, effects, scaleOut, latency];
+const SCENARIOS: Scenario[] = [queueOverhead, apiLoad, uploads, effects, scaleOut, latency, clusterScaleOut];
 
 const { values } = parseArgs({
   options: {

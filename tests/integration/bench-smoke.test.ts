@@ -31,6 +31,7 @@ describe('npm run bench', () => {
       'effects',
       'scale-out',
       'latency',
+      'cluster-scale-out',
     ]);
     for (const scenario of report.scenarios) {
       expect(scenario.errors, scenario.id).toEqual([]);
