@@ -60,7 +60,7 @@ const median = (values: number[]) => {
  */
 export const clusterScaleOut: Scenario = {
   id: 'cluster-scale-out',
-  title: '6. Scale-out curve on a Redis Cluster (1–4 worker processes)',
+  title: '7. Scale-out curve on a Redis Cluster (1–4 worker processes)',
   async run({ mode, log }) {
     const size = bySize(mode, SIZES);
     const errors: string[] = [];

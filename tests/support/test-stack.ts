@@ -215,7 +215,8 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
         const keys = await redisKeys(`${env.QUEUE_PREFIX}*`);
         if (keys.length) await redis.del(...keys);
       });
-      redis.disconnect();
+      // QUIT lets a cluster handle finish a node connection it is still opening (after a failover) before closing.
+      await step(() => redis.quit().catch(() => redis.disconnect()));
       await step(() => db.destroy());
       await step(() => database.drop());
       await step(() => rm(dataDir, { recursive: true, force: true }));
