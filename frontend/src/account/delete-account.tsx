@@ -3,6 +3,7 @@ import { createSignal } from 'solid-js';
 import { isApiError } from '../api/api-error';
 import { forgetSession } from '../auth/session';
 import { ConfirmDialog } from '../components/confirm-dialog';
+import { TextField } from '../components/text-field';
 import { t } from '../i18n/i18n';
 import { deleteAccount } from './account-api';
 
@@ -28,18 +29,15 @@ export function DeleteAccount() {
           setConfirming(true);
         }}
       >
-        <div class="field">
-          <label for="delete-account-password">{t('account.deletePassword')}</label>
-          <input
-            id="delete-account-password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password()}
-            onInput={(event) => setPassword(event.currentTarget.value)}
-            data-testid="delete-account-password"
-          />
-        </div>
+        <TextField
+          id="delete-account-password"
+          label={t('account.deletePassword')}
+          type="password"
+          autocomplete="current-password"
+          value={password()}
+          onInput={setPassword}
+          testId="delete-account-password"
+        />
         <button type="submit" class="button account__danger" data-testid="delete-account">
           {t('account.deleteButton')}
         </button>

@@ -3,6 +3,7 @@ import { isApiError } from '../api/api-error';
 import { MIN_PASSWORD_LENGTH } from '../auth/validate-credentials';
 import { continueWith } from '../auth/session';
 import { ErrorMessage } from '../components/error-message';
+import { TextField } from '../components/text-field';
 import { t } from '../i18n/i18n';
 import { changePassword } from './account-api';
 
@@ -40,35 +41,26 @@ export function PasswordForm(props: { onChanged: () => void }) {
     <section class="panel stack" aria-labelledby="password-title">
       <h2 id="password-title">{t('account.passwordTitle')}</h2>
       <form class="stack" onSubmit={(event) => void handleSubmit(event)}>
-        <div class="field">
-          <label for="current-password">{t('account.currentPassword')}</label>
-          <input
-            id="current-password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={current()}
-            onInput={(event) => setCurrent(event.currentTarget.value)}
-            data-testid="current-password"
-          />
-        </div>
-        <div class="field">
-          <label for="new-password">{t('account.newPassword')}</label>
-          <input
-            id="new-password"
-            type="password"
-            autocomplete="new-password"
-            minLength={MIN_PASSWORD_LENGTH}
-            required
-            value={next()}
-            onInput={(event) => setNext(event.currentTarget.value)}
-            aria-describedby="new-password-hint"
-            data-testid="new-password"
-          />
-          <p id="new-password-hint" class="field__hint">
-            {t('auth.passwordHint')}
-          </p>
-        </div>
+        <TextField
+          id="current-password"
+          label={t('account.currentPassword')}
+          type="password"
+          autocomplete="current-password"
+          value={current()}
+          onInput={setCurrent}
+          testId="current-password"
+        />
+        <TextField
+          id="new-password"
+          label={t('account.newPassword')}
+          type="password"
+          autocomplete="new-password"
+          minLength={MIN_PASSWORD_LENGTH}
+          value={next()}
+          onInput={setNext}
+          hint={t('auth.passwordHint')}
+          testId="new-password"
+        />
         <ErrorMessage error={error()} text={wrongCurrent() ? t('account.currentPasswordWrong') : undefined} />
         <Show when={changed()}>
           <p class="notice" role="status" data-testid="password-changed">

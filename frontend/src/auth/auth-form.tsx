@@ -2,6 +2,7 @@ import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createSignal, Show } from 'solid-js';
 import { isApiError } from '../api/api-error';
 import { ErrorMessage } from '../components/error-message';
+import { TextField } from '../components/text-field';
 import { t } from '../i18n/i18n';
 import { safeNextPath } from './safe-next';
 import { register, signIn } from './session';
@@ -22,6 +23,10 @@ export function AuthForm(props: AuthFormProps) {
   const [submitting, setSubmitting] = createSignal(false);
 
   const isLogin = () => props.mode === 'login';
+  const fieldError = (field: keyof CredentialErrors) => {
+    const key = fieldErrors()[field];
+    return key && t(key);
+  };
   const next = () => safeNextPath(searchParams.next);
   const otherHref = () => `${isLogin() ? '/register' : '/login'}${searchParams.next ? `?next=${encodeURIComponent(next())}` : ''}`;
 
@@ -57,59 +62,33 @@ export function AuthForm(props: AuthFormProps) {
         <p class="muted">{t('auth.welcomeCredits')}</p>
       </Show>
       <form class="auth__form stack" novalidate onSubmit={(event) => void handleSubmit(event)}>
-        <div class="field">
-          <label for="auth-email">{t('auth.email')}</label>
-          <input
-            id="auth-email"
-            type="email"
-            name="email"
-            autocomplete={isLogin() ? 'username' : 'email'}
-            inputmode="email"
-            required
-            value={email()}
-            onInput={(event) => setEmail(event.currentTarget.value)}
-            aria-invalid={fieldErrors().email ? 'true' : 'false'}
-            aria-describedby={fieldErrors().email ? 'auth-email-error' : undefined}
-            data-testid="email-input"
-          />
-          <Show when={fieldErrors().email}>
-            {(key) => (
-              <p id="auth-email-error" class="field__error" data-testid="email-error">
-                {t(key())}
-              </p>
-            )}
-          </Show>
-        </div>
-        <div class="field">
-          <label for="auth-password">{t('auth.password')}</label>
-          <input
-            id="auth-password"
-            type="password"
-            name="password"
-            autocomplete={isLogin() ? 'current-password' : 'new-password'}
-            minLength={MIN_PASSWORD_LENGTH}
-            required
-            value={password()}
-            onInput={(event) => setPassword(event.currentTarget.value)}
-            aria-invalid={fieldErrors().password ? 'true' : 'false'}
-            aria-describedby={fieldErrors().password ? 'auth-password-error' : 'auth-password-hint'}
-            data-testid="password-input"
-          />
-          <Show
-            when={fieldErrors().password}
-            fallback={
-              <p id="auth-password-hint" class="field__hint">
-                {t('auth.passwordHint')}
-              </p>
-            }
-          >
-            {(key) => (
-              <p id="auth-password-error" class="field__error" data-testid="password-error">
-                {t(key())}
-              </p>
-            )}
-          </Show>
-        </div>
+        <TextField
+          id="auth-email"
+          label={t('auth.email')}
+          type="email"
+          name="email"
+          autocomplete={isLogin() ? 'username' : 'email'}
+          inputMode="email"
+          value={email()}
+          onInput={setEmail}
+          error={fieldError('email')}
+          testId="email-input"
+          errorTestId="email-error"
+        />
+        <TextField
+          id="auth-password"
+          label={t('auth.password')}
+          type="password"
+          name="password"
+          autocomplete={isLogin() ? 'current-password' : 'new-password'}
+          minLength={MIN_PASSWORD_LENGTH}
+          value={password()}
+          onInput={setPassword}
+          hint={t('auth.passwordHint')}
+          error={fieldError('password')}
+          testId="password-input"
+          errorTestId="password-error"
+        />
         <ErrorMessage error={serverError()} text={serverErrorText()} />
         <button type="submit" class="button button--primary button--block" disabled={submitting()} data-testid="auth-submit">
           {submitting() ? t('auth.submitting') : isLogin() ? t('auth.signInSubmit') : t('auth.registerSubmit')}
