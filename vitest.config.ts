@@ -10,14 +10,13 @@ const ON_BOTH_BACKENDS = ['tests/integration/job-requests.test.ts', 'tests/integ
 /**
  * The pipeline, fault and queue suites run once more with every test stack on a real Redis Cluster (3 masters,
  * 3 replicas, started by tests/cluster/cluster-setup.ts); `tests/cluster/` holds the cluster's own tests
- * (failover mid-run), which run only there.
+ * (failover mid-run), which run only there. The takeover and kill-loop suites (worker deaths, which the Redis
+ * topology does not change) run on the single Redis only: they start a dozen workers each.
  */
 const ON_REDIS_CLUSTER = [
   'tests/integration/effect-pipeline.test.ts',
   'tests/integration/job-requests.test.ts',
   'tests/integration/job-guarantees.test.ts',
-  'tests/integration/job-takeovers.test.ts',
-  'tests/integration/worker-kill-loop.test.ts',
   'tests/integration/queue-registry.test.ts',
   'tests/integration/recurring-jobs.test.ts',
   'tests/integration/job-events.test.ts',
