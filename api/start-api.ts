@@ -87,7 +87,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
   const storage = createStorage(config, extensions.storageBackends);
   const accessTokens = createAccessTokens({ secret: config.auth.accessSecret, ttlMs: config.auth.accessTtlMs });
   const sessions = createSessions({ db, redis, config, logger });
-  metrics.sampleQueuesWith(cachedQueueSampler(Object.values(queues.byName), metrics));
+  metrics.sampleQueuesWith(cachedQueueSampler(Object.values(queues.byName), metrics, config.metrics.autoscale));
   metrics.probeDependenciesWith(async () => {
     const checks = await probeDependencies({ db, redis });
     return { postgres: checks.postgres.ok, redis: checks.redis.ok };

@@ -12,12 +12,13 @@ import { scaleOut } from './scenarios/scale-out.js';
 import { latency } from './scenarios/latency.js';
 import { firstPage } from './scenarios/first-page.js';
 import { readMix } from './scenarios/read-mix.js';
+import { clusterScaleOut } from './scenarios/cluster-scale-out.js';
 
 /**
  * `npm run bench [-- --quick | --smoke] [--json] [--only id,id] [--out path]`: every scenario next to its baseline,
  * on real Postgres and Redis. Exits 1 when a scenario errs (wrong result, 5xx, lost job) — never for slowness.
  */
-const SCENARIOS: Scenario[] = [queueOverhead, apiLoad, uploads, effects, scaleOut, latency, firstPage, readMix];
+const SCENARIOS: Scenario[] = [queueOverhead, apiLoad, uploads, effects, scaleOut, latency, firstPage, readMix, clusterScaleOut];
 
 const { values } = parseArgs({
   options: {

@@ -166,6 +166,10 @@ export const envSchema = z.object({
   METRICS_PUBLIC: bool.optional(),
   /** The worker's own HTTP port for /metrics, /health/live, /health/ready; 0 = no server. */
   WORKER_METRICS_PORT: int(0, 65535).default(0),
+  /** The autoscaling signal's rates (cosnap_queue_desired_workers) are measured over this window. */
+  AUTOSCALE_WINDOW: duration.default(60_000),
+  /** The autoscaling signal asks for enough workers to clear a queue's backlog within this time. */
+  AUTOSCALE_DRAIN_TARGET: duration.default(120_000),
   DB_SLOW_QUERY_THRESHOLD: duration.default(500),
   /** HTTP basic credentials for ops on /admin/queues (both or neither). */
   ADMIN_BASIC_USER: z.string().optional(),

@@ -103,6 +103,7 @@ export interface Config {
     public: boolean;
     workerPort: number;
     slowQueryMs: number;
+    autoscale: { windowMs: number; drainTargetSeconds: number };
   };
   admin: {
     basicUser?: string;
@@ -310,6 +311,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, registry: Qu
       public: env.METRICS_PUBLIC ?? !isProduction,
       workerPort: env.WORKER_METRICS_PORT,
       slowQueryMs: env.DB_SLOW_QUERY_THRESHOLD,
+      autoscale: { windowMs: env.AUTOSCALE_WINDOW, drainTargetSeconds: env.AUTOSCALE_DRAIN_TARGET / 1000 },
     },
     admin: {
       basicUser: env.ADMIN_BASIC_USER,

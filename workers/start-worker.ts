@@ -38,6 +38,8 @@ const HAND_BACK_MS = 2_000;
  * workers a job may outlive is bounded by its claim count on the row (JOB_MAX_TAKEOVERS, see `runEffectJob`).
  */
 const STALLS_NEVER_FAIL = 1_000_000;
+/** Per-minute completion counts kept by BullMQ's worker metrics: one day. */
+const COMPLETION_POINTS = 24 * 60;
 
 export interface RunningWorker {
   /** Stops taking jobs and waits for the ones in hand; past the timeout, hands them back (stalled → retried elsewhere). */
@@ -139,6 +141,9 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
         lockDuration: config.jobs.lockDurationMs,
         stalledInterval: config.jobs.stalledIntervalMs,
         maxStalledCount: STALLS_NEVER_FAIL,
+        // Counts completions in Redis (one HINCRBY per job, per-minute points for a day): the throughput of the
+        // autoscaling signal, the same for every process that samples the queue.
+        metrics: { maxDataPoints: COMPLETION_POINTS },
       },
     );
     worker.on('error', (error) => {
@@ -160,7 +165,7 @@ export async function startWorker(config: Readonly<Config>, logger: Logger, exte
   // Every worker that runs a chore's queue ticks for it; the claim in Postgres picks one per run.
   const recurring = recurringSchedules(registry, config.worker.queues, config);
   const scheduler: RecurringScheduler = startRecurringScheduler({ db, queues, logger }, recurring, `${hostname()}:${process.pid}`);
-  metrics.sampleQueuesWith(cachedQueueSampler(config.worker.queues.map((queue) => (queues.byName as Record<string, Queue>)[queue]!), metrics));
+  metrics.sampleQueuesWith(cachedQueueSampler(config.worker.queues.map((queue) => (queues.byName as Record<string, Queue>)[queue]!), metrics, config.metrics.autoscale));
   const readiness = async () => {
     const [postgres, redis] = await Promise.all([
       db.raw('select 1').then(() => true, () => false),

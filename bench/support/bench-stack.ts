@@ -2,14 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type { SubmitDeps } from '../../core/jobs/submit-effect-job.js';
 import { apiClient, registerUser, uploadImage } from '../../tests/support/http-client.js';
-import { startTestStack, type TestStack } from '../../tests/support/test-stack.js';
+import { startTestStack, type StackServers, type TestStack } from '../../tests/support/test-stack.js';
 
 /**
  * The integration tests' stack (fresh database, own queue prefix, API in this process, worker processes), with
  * the per-user caps lifted: a benchmark submits far more jobs per user than a person would.
  */
-export function startBenchStack(overrides: Record<string, string> = {}): Promise<TestStack> {
-  return startTestStack({
+export function startBenchStack(overrides: Record<string, string> = {}, servers: StackServers = {}): Promise<TestStack> {
+  return startTestStack(
+    {
     MAX_INFLIGHT_JOBS_PER_USER: '10000',
     SIGNUP_CREDITS: '1000000',
     // The bench measures steady state; a sweeper pass every second would add load the product does not have.
@@ -17,7 +18,9 @@ export function startBenchStack(overrides: Record<string, string> = {}): Promise
     SWEEP_GRACE: '60s',
     LOG_LEVEL: 'warn',
     ...overrides,
-  });
+    },
+    servers,
+  );
 }
 
 export interface BenchUser {

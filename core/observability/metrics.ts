@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { registerEventLoopDelay } from './event-loop-delay.js';
+import type { AutoscaleSignal } from './autoscale-signal.js';
 
 /**
  * Every Prometheus metric a process exposes, on a registry of its own (built once per process by its entry
@@ -15,6 +16,10 @@ export interface Metrics {
   readonly queueJobs: Gauge<'queue' | 'state'>;
   readonly queueOldestWaitingAge: Gauge<'queue'>;
   readonly queueWorkers: Gauge<'queue'>;
+  /** The autoscaling signal: worker replicas that would keep up with each queue (see `autoscale-signal.ts`). */
+  readonly queueDesiredWorkers: Gauge<'queue'>;
+  readonly queueThroughput: Gauge<'queue'>;
+  readonly queueArrivals: Gauge<'queue'>;
   readonly jobWaitDuration: Histogram<'queue' | 'job_name' | 'effect'>;
   readonly jobProcessingDuration: Histogram<'queue' | 'job_name' | 'effect' | 'outcome'>;
   readonly jobsFinished: Counter<'queue' | 'job_name' | 'effect' | 'outcome'>;
@@ -56,6 +61,10 @@ export interface QueueSample {
   counts: Record<string, number>;
   oldestWaitingAgeSeconds: number;
   workers: number;
+  /** Completions since the queue was created (BullMQ's completed metrics). */
+  completedTotal: number;
+  /** From the sampler's window of samples; absent on a first sample. */
+  autoscale?: AutoscaleSignal;
 }
 
 export type MetricsService = 'api' | 'worker';
@@ -111,6 +120,33 @@ export function createMetrics(options: { service: MetricsService; version: strin
       for (const sample of current) this.set({ queue: sample.queue }, sample.workers);
     },
   });
+  const signalGauge = (name: string, help: string, pick: (signal: AutoscaleSignal) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['queue'] as const,
+      registers,
+      async collect() {
+        const current = await samples();
+        this.reset();
+        for (const sample of current) if (sample.autoscale) this.set({ queue: sample.queue }, pick(sample.autoscale));
+      },
+    });
+  const queueDesiredWorkers = signalGauge(
+    'cosnap_queue_desired_workers',
+    'Worker replicas that would absorb arrivals and clear the backlog within AUTOSCALE_DRAIN_TARGET: the autoscaling signal.',
+    (signal) => signal.desiredWorkers,
+  );
+  const queueThroughput = signalGauge(
+    'cosnap_queue_throughput_jobs_per_second',
+    'Jobs completed per second over AUTOSCALE_WINDOW, all workers together.',
+    (signal) => signal.throughputPerSecond,
+  );
+  const queueArrivals = signalGauge(
+    'cosnap_queue_arrival_rate_jobs_per_second',
+    'Jobs arriving per second over AUTOSCALE_WINDOW (completions plus the growth of waiting and active jobs).',
+    (signal) => signal.arrivalsPerSecond,
+  );
   const dependencyUp = new Gauge({
     name: 'cosnap_dependency_up',
     help: '1 when the dependency answered the readiness probe at scrape time.',
@@ -136,6 +172,9 @@ export function createMetrics(options: { service: MetricsService; version: strin
     queueJobs,
     queueOldestWaitingAge,
     queueWorkers,
+    queueDesiredWorkers,
+    queueThroughput,
+    queueArrivals,
     jobWaitDuration: new Histogram({
       name: 'cosnap_job_wait_duration_seconds',
       help: 'Time from enqueue to a worker starting the first attempt.',

@@ -33,6 +33,7 @@ describe('npm run bench', () => {
       'latency',
       'first-page',
       'read-mix',
+      'cluster-scale-out',
     ]);
     for (const scenario of report.scenarios) {
       expect(scenario.errors, scenario.id).toEqual([]);

@@ -80,6 +80,10 @@ describe('Prometheus metrics', () => {
     });
     expect(sum(drained, 'cosnap_queue_jobs', { queue: 'effects', state: 'completed' })).toBe(JOBS);
     expect(sum(drained, 'cosnap_queue_workers', { queue: 'effects' })).toBeGreaterThanOrEqual(1);
+    // The autoscaling signal, from the samples taken while the jobs waited and now: every job arrived and completed
+    // within the window; a queue never seen busy asks for the workers there are.
+    expect(sum(drained, 'cosnap_queue_throughput_jobs_per_second', { queue: 'effects' })).toBeGreaterThan(0);
+    expect(sum(drained, 'cosnap_queue_desired_workers', { queue: 'effects' })).toBe(sum(drained, 'cosnap_queue_workers', { queue: 'effects' }));
 
     const fromWorker = (await workerMetrics()).metrics;
     const labels = { queue: 'effects', job_name: 'EffectRun', effect: 'passthrough' };

@@ -22,7 +22,7 @@ describe('the queue registry', () => {
     const row = await stack.db('recurring_jobs').where('name', 'TestChoreTick').first();
     expect(Number(row.run_count)).toBeGreaterThanOrEqual(2);
     // Each run is a BullMQ job of the new queue, named `<name>-<run>`.
-    const keys = await stack.redis.keys(`${stack.env.QUEUE_PREFIX}:test-chores:TestChoreTick-*`);
+    const keys = await stack.redisKeys(`${stack.env.QUEUE_PREFIX}:test-chores:TestChoreTick-*`);
     expect(keys.length).toBeGreaterThanOrEqual(1);
   });
 

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from '../../core/queues/redis-connection.js';
 import winston from 'winston';
 import knex, { type Knex } from 'knex';
 import { loadConfig } from '../../config/index.js';
@@ -52,13 +53,22 @@ async function startStackOss(): Promise<{ oss: StackOss; env: Record<string, str
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/**
+ * Seed nodes (`host:port,...`) of a Redis Cluster every stack runs on instead of `REDIS_URL`: the `redis-cluster`
+ * vitest project starts one and sets it (tests/cluster/cluster-setup.ts).
+ */
+export const REDIS_CLUSTER_NODES = process.env.TEST_REDIS_CLUSTER_NODES ?? '';
+
 export interface TestStack {
   env: Record<string, string>;
   api: RunningApi;
   baseUrl: string;
   /** A direct handle for assertions on rows; the code under test uses its own pool. */
   db: Knex;
-  redis: Redis;
+  /** A direct handle on the stack's Redis: a Cluster client when the stack runs on a cluster. */
+  redis: RedisClient;
+  /** Keys matching `pattern`, from every master when on a cluster (KEYS asks one node only). */
+  redisKeys(pattern: string): Promise<string[]>;
   /** A worker process; `entry` is `workers/main.ts` unless a test runs the worker with test-only extensions. */
   startWorker(extraEnv?: Record<string, string>, entry?: string): Promise<WorkerProcess>;
   /** Every line the in-process API logged so far (JSON, after redaction), for assertions and secret scans. */
@@ -91,6 +101,8 @@ export interface WorkerProcess {
 export interface StackServers {
   /** Redis for the API, the workers and the stack's own handle. */
   redisUrl?: string;
+  /** Seed nodes of a Redis Cluster to run on instead (`REDIS_CLUSTER_NODES`); `TEST_REDIS_CLUSTER_NODES` by default. */
+  redisClusterNodes?: string;
   /** The Postgres database the stack creates its database from. */
   adminDatabaseUrl?: string;
 }
@@ -101,6 +113,8 @@ export interface StackServers {
  */
 export async function startTestStack(overrides: Record<string, string> = {}, servers: StackServers = {}): Promise<TestStack> {
   const redisUrl = servers.redisUrl ?? REDIS_URL;
+  // A test that brings its own single Redis runs on it, whatever the project's cluster.
+  const clusterNodes = servers.redisClusterNodes ?? (servers.redisUrl ? '' : REDIS_CLUSTER_NODES);
   const database: TestDatabase = await createTestDatabase(servers.adminDatabaseUrl);
   // Storage and the generated secrets (shared with the stack's worker processes through the file).
   const dataDir = await mkdtemp(join(tmpdir(), 'cosnap-test-data-'));
@@ -115,6 +129,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
+    ...(clusterNodes && { REDIS_CLUSTER_NODES: clusterNodes }),
     QUEUE_PREFIX: `{cosnap-test-${randomBytes(4).toString('hex')}}`,
     STORAGE_DIR: join(dataDir, 'storage'),
     SECRETS_FILE: join(dataDir, 'secrets.json'),
@@ -151,7 +166,13 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
   // The test's own handle: fault tests take Postgres away under it too, and its pool's notes about that are noise.
   const quiet = () => undefined;
   const db = knex({ client: 'pg', connection: database.url, pool: { min: 0, max: 4 }, log: { warn: quiet, error: quiet, debug: quiet, deprecate: quiet } });
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  const redis: RedisClient = clusterNodes
+    ? new Cluster(clusterNodes.split(','), { redisOptions: { maxRetriesPerRequest: 3 } })
+    : new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  const redisKeys = async (pattern: string) => {
+    const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+    return (await Promise.all(nodes.map((node) => node.keys(pattern)))).flat();
+  };
   // Fault tests take Redis away under this handle too; its reconnect errors are expected.
   redis.on('error', () => undefined);
   const workers = new Set<WorkerProcess>();
@@ -162,6 +183,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
     baseUrl: api.url,
     db,
     redis,
+    redisKeys,
     async startWorker(extraEnv = {}, entry) {
       const worker = await spawnWorker({ ...env, ...extraEnv }, entry);
       workers.add(worker);
@@ -196,10 +218,12 @@ export async function startTestStack(overrides: Record<string, string> = {}, ser
       await step(() => Promise.all([...workers].map((worker) => worker.kill())));
       await step(() => api.close());
       await step(async () => {
-        const keys = await redis.keys(`${env.QUEUE_PREFIX}*`);
+        // One hash tag: every key of the prefix is in one slot, so one DEL takes them all on a cluster too.
+        const keys = await redisKeys(`${env.QUEUE_PREFIX}*`);
         if (keys.length) await redis.del(...keys);
       });
-      redis.disconnect();
+      // QUIT lets a cluster handle finish a node connection it is still opening (after a failover) before closing.
+      await step(() => redis.quit().catch(() => redis.disconnect()));
       await step(() => db.destroy());
       await step(() => database.drop());
       await step(() => rm(dataDir, { recursive: true, force: true }));
