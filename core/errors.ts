@@ -1,9 +1,5 @@
-/**
- * The error classes ops alert on; each maps to one HTTP status family, one metric label, one log field.
- * `configuration`: an outside service refuses our own settings (key, account, workflow, node template) — no retry
- * helps and nothing the user does changes it, so any occurrence pages ops.
- */
-export type ErrorClass = 'validation' | 'authentication' | 'database' | 'external_api' | 'payment' | 'configuration';
+/** The five error classes ops alert on; each maps to one HTTP status family, one metric label, one log field. */
+export type ErrorClass = 'validation' | 'authentication' | 'database' | 'external_api' | 'payment';
 
 /** Every stable error code a client can receive; the API contract (`api/contract/`) publishes this list. */
 export const ERROR_CODES = [
@@ -84,7 +80,6 @@ export const STATUS_OF_CLASS: Record<ErrorClass, number> = {
   payment: 402,
   external_api: 502,
   database: 503,
-  configuration: 503,
 };
 
 interface ErrorShape {
@@ -94,7 +89,7 @@ interface ErrorShape {
   errorClass?: unknown;
 }
 
-const CLASSES: readonly ErrorClass[] = ['validation', 'authentication', 'database', 'external_api', 'payment', 'configuration'];
+const CLASSES: readonly ErrorClass[] = ['validation', 'authentication', 'database', 'external_api', 'payment'];
 
 /** Our own infrastructure, whose loss stops everything: requests answer 503 and jobs wait for it to return. */
 /** `storage`: the object store is throttling, failing (5xx) or unreachable — a `StorageError` with code UNAVAILABLE. */

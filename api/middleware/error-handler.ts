@@ -86,8 +86,8 @@ export function errorHandler(logger: Logger, observe: { metrics: Pick<Metrics, '
         logger.info('request refused', { code, status, errorClass });
         return;
       }
-      const unavailable = outage !== undefined || errorClass === 'database' || errorClass === 'external_api' || errorClass === 'configuration';
-      ctx.status = outage ? 503 : unavailable ? STATUS_OF_CLASS[errorClass as 'database' | 'external_api' | 'configuration'] : 500;
+      const unavailable = outage !== undefined || errorClass === 'database' || errorClass === 'external_api';
+      ctx.status = outage ? 503 : unavailable ? STATUS_OF_CLASS[errorClass as 'database' | 'external_api'] : 500;
       ctx.body = {
         error: unavailable
           ? { code: 'UNAVAILABLE', message: `The service is temporarily unavailable, please retry shortly (request ${requestId})` }

@@ -175,7 +175,7 @@ describe('RunningHub client against the fake', () => {
     for (const call of calls) {
       const error = await expectProblem(call, 'misconfigured', 'APIKEY_UNAUTHORIZED');
       expect(error).toBeInstanceOf(RunningHubConfigurationError);
-      expect(error).toMatchObject({ code: 'PROVIDER_MISCONFIGURED', errorClass: 'configuration' });
+      expect(error).toMatchObject({ code: 'PROVIDER_MISCONFIGURED', errorClass: 'external_api' });
     }
     expect(fake.stats().cancels).toEqual([]);
   });

@@ -23,7 +23,14 @@ const response = (overrides: Partial<Omit<ObservedResponse, 'headers'>> & { head
     status: 200,
     body: { job },
     ...rest,
-    headers: new Headers({ 'content-type': 'application/json; charset=utf-8', 'x-request-id': 'r-1', ...headers }),
+    // A job view's own headers: the other operations' documents do not mind them.
+    headers: new Headers({
+      'content-type': 'application/json; charset=utf-8',
+      'x-request-id': 'r-1',
+      etag: 'W/"6f1c2b8e-1"',
+      'cache-control': 'private, no-cache',
+      ...headers,
+    }),
   };
 };
 

@@ -1,4 +1,4 @@
-import { DomainError, type ErrorClass, type ErrorCode } from '../../errors.js';
+import { DomainError, type ErrorCode } from '../../errors.js';
 import type { RunningHubProblemKind } from './runninghub-codes.js';
 import type { RegionName, RunningHubEndpoint } from './runninghub-types.js';
 
@@ -38,11 +38,6 @@ export interface RunningHubErrorContext {
   ambiguous?: boolean;
 }
 
-/** The error class a problem reports under: key, account, workflow and node-template errors page ops. */
-export function errorClassOfProblem(kind: RunningHubProblemKind): ErrorClass {
-  return kind === 'misconfigured' ? 'configuration' : 'external_api';
-}
-
 const CODE_OF_KIND: Record<RunningHubProblemKind, ErrorCode> = {
   capacity: 'PROVIDER_UNAVAILABLE',
   misconfigured: 'PROVIDER_MISCONFIGURED',
@@ -72,7 +67,7 @@ export class RunningHubError extends DomainError {
     super(
       CODE_OF_KIND[problem.kind],
       `RunningHub ${context.endpoint} ${KIND_TEXT[problem.kind]}: ${code}${context.region ? ` [${context.region}]` : ''}`,
-      errorClassOfProblem(problem.kind),
+      'external_api',
       { provider: 'runninghub', kind: problem.kind, runningHubCode: problem.runningHubCode, endpoint: context.endpoint },
       options,
     );
@@ -89,8 +84,8 @@ export class RunningHubError extends DomainError {
 
 /**
  * RunningHub refuses our own settings: the key (802 and friends), the account's balance, a workflow or AI-app id,
- * or an effect's node template (803). Class `configuration`, code `PROVIDER_MISCONFIGURED`: the job fails and is
- * refunded, and ops are paged, since every job of the effect (or of the key) will meet it until someone acts.
+ * or an effect's node template (803). Code `PROVIDER_MISCONFIGURED` (class `external_api`): the job fails
+ * and is refunded, and ops are paged through cosnap_runninghub_misconfiguration_total, since every job of the effect (or of the key) will meet it until someone acts.
  */
 export class RunningHubConfigurationError extends RunningHubError {
   constructor(problem: RunningHubProblem & { kind: 'misconfigured' }, context: RunningHubErrorContext, options?: { cause?: unknown }) {
