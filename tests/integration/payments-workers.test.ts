@@ -85,6 +85,11 @@ describe('payments with two workers running the schedules', () => {
         const job = await waitFor(`the expiry job of ${order.outTradeNo} to finish`, async () => {
           const found = await queue.getJob(paymentOrderExpireJobId(order.id));
           return found?.finishedOn ? found : undefined;
+        }).catch(async (error: unknown) => {
+          // Say where the job stands: never added, still delayed, waiting, active or retrying after a failure.
+          const found = await queue.getJob(paymentOrderExpireJobId(order.id));
+          const state = found ? `${await found.getState()}, ${found.attemptsMade} attempts, ${found.failedReason ?? 'no failure'}` : 'not in the queue';
+          throw new Error(`${(error as Error).message} (the job: ${state}; ${stack.apiLogs().includes('could not schedule the order expiry job') ? 'the API failed to add an expiry job' : 'the API added every expiry job'})\nworker logs:\n${workers.map((worker) => worker.output().slice(-3_000)).join('\n---\n')}`);
         });
         expect(job.opts.delay).toBeGreaterThan(ORDER_TTL_MS - 2_000);
         expect(job.attemptsMade).toBe(1);
