@@ -79,7 +79,8 @@ describe.each(STORAGE_VARIANTS)('the effect pipeline, from upload to result, on 
     expect(stream.contentType).toContain('text/event-stream');
     expect(stream.ended, 'the stream ends after the final status').toBe(true);
     const statuses = stream.events.filter((event) => event.event === 'status').map((event) => event.data.status);
-    expect(statuses).toEqual(['queued', 'running', 'succeeded']);
+    // A job still running after 100 ms is announced as running; a quicker one goes straight to its final status.
+    expect([['queued', 'running', 'succeeded'], ['queued', 'succeeded']]).toContainEqual(statuses);
     const final = stream.events.at(-1)!.data;
     expect(final.progress).toBe(100);
     expect(final.result).toMatchObject({ width: 800, height: 600 });

@@ -126,7 +126,9 @@ describe('RunningHub under load', () => {
     console.info(
       JSON.stringify({ aloneSeconds, underLoadSeconds, remoteSeconds, remoteDoneWhenEmbeddedDone, displacement, totalRefusals, maxRefusals: Math.max(...refusals), requests: stats.requests }),
     );
-    expect(displacement).toBeLessThan(REMOTE_JOBS / 8);
+    // First come, first served, give or take the three workers' wake-ups: a random order would displace some job
+    // by most of the line.
+    expect(displacement).toBeLessThan(REMOTE_JOBS / 4);
     // Once on arrival, then at most once per fallback park (30 s, less 20 % jitter) should a wake be lost; polling
     // every RUNNINGHUB_POLL_INTERVAL would ask a hundred times as often.
     expect(Math.max(...refusals)).toBeLessThanOrEqual(1 + Math.ceil(remoteSeconds / (PARK_FALLBACK_S * 0.8)));
