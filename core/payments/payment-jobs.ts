@@ -14,8 +14,6 @@ export interface PaymentOrderExpirePayload {
   requestId?: string;
 }
 
-export type PaymentJobName = 'PaymentOrderExpire' | 'PaymentsReconcile' | 'PaymentsExpirySweep';
-
 /** BullMQ job ids may not contain `:`; one expiry job per order. */
 export const paymentOrderExpireJobId = (orderId: string) => `PaymentOrderExpire-${orderId}`;
 
@@ -24,16 +22,6 @@ export const paymentOrderExpireJobId = (orderId: string) => `PaymentOrderExpire-
  * then the job waits PAYMENT_JOB_BACKOFF, doubling, for PAYMENT_JOB_ATTEMPTS tries. A recurring run that gives up
  * is not lost either: the next run checks the same orders.
  */
-export function paymentJobOptions(name: PaymentJobName, config: Pick<Config, 'payments'>): JobsOptions {
-  const retried = {
-    attempts: config.payments.jobAttempts,
-    backoff: { type: 'exponential', delay: config.payments.jobBackoffMs },
-  };
-  switch (name) {
-    case 'PaymentOrderExpire':
-      return { ...retried, removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 14 * 24 * 3600, count: 10_000 } };
-    case 'PaymentsReconcile':
-    case 'PaymentsExpirySweep':
-      return { ...retried, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } };
-  }
+export function paymentJobOptions(config: Pick<Config, 'payments'>): Pick<JobsOptions, 'attempts' | 'backoff'> {
+  return { attempts: config.payments.jobAttempts, backoff: { type: 'exponential', delay: config.payments.jobBackoffMs } };
 }

@@ -30,10 +30,23 @@ export interface RunningHubTaskRunPayload {
 /** The parts of the configuration job options and schedules are computed from. */
 export type JobSettings = Pick<Config, 'jobs' | 'payments' | 'retention'>;
 
+/**
+ * How long a queue keeps its finished jobs. It is the queue's, not a job's: BullMQ trims the whole completed (or
+ * failed) set by the `removeOnComplete` (`removeOnFail`) of whichever job just finished, so a frequent chore kept
+ * 100 deep would trim every other job of its queue to 100 too.
+ */
+export interface QueueRetention {
+  removeOnComplete: { age?: number; count: number };
+  removeOnFail: { age?: number; count: number };
+}
+
+/** Options a job name sets itself; retention comes from its queue. */
+export type OwnJobOptions = Omit<JobsOptions, 'removeOnComplete' | 'removeOnFail'>;
+
 /** One job name of a queue. `Data` is its payload type; producers and processors are both checked against it. */
 export interface JobDefinition<Data = unknown> {
-  /** Default options of every job of this name (attempts, backoff, retention); a producer may add jobId, priority, delay. */
-  options(config: JobSettings): JobsOptions;
+  /** Default options of every job of this name (attempts, backoff); a producer may add jobId, priority, delay. */
+  options(config: JobSettings): OwnJobOptions;
   /** Set for a recurring chore (its payload is empty): how often it runs. */
   everyMs?(config: JobSettings): number;
   /** Type-level only: carries `Data`. */
@@ -43,6 +56,7 @@ export interface JobDefinition<Data = unknown> {
 export interface QueueDefinition {
   /** The environment variable with this queue's per-worker concurrency, its default and its ceiling. */
   concurrency: { variable: string; default: number; max: number };
+  retention: QueueRetention;
   jobs: Readonly<Record<string, JobDefinition>>;
 }
 
@@ -54,27 +68,28 @@ export const job = <Data>(definition: Omit<JobDefinition<Data>, 'payload'>): Job
 /** An empty payload: the job of a recurring chore. */
 export type NoPayload = Record<string, never>;
 
-/**
+/*
  * Finished jobs are trimmed by age and count so Redis memory stays bounded (bullmq #225, #2734); the database row,
  * not Redis, is the record of what happened.
  */
-const CHORE_RETENTION = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } } as const;
+const DAY_S = 24 * 3600;
+const JOB_RETENTION: QueueRetention = { removeOnComplete: { age: DAY_S, count: 10_000 }, removeOnFail: { age: 7 * DAY_S, count: 50_000 } };
+/** Chores only: their runs matter for a while, and the chores' own logs and metrics say the rest. */
+const CHORE_RETENTION: QueueRetention = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } };
 
 /** A retention chore (`core/retention/`): one run at a time under its lease, every CLEANUP_INTERVAL. */
-const retentionChore = () =>
-  job<NoPayload>({ options: () => ({ attempts: 1, ...CHORE_RETENTION }), everyMs: (config) => config.retention.intervalMs });
+const retentionChore = () => job<NoPayload>({ options: () => ({ attempts: 1 }), everyMs: (config) => config.retention.intervalMs });
 
 export const QUEUES = {
   effects: {
     concurrency: { variable: 'WORKER_CONCURRENCY_EFFECTS', default: 2, max: 256 },
+    retention: JOB_RETENTION,
     jobs: {
       /** Run one effect job; the BullMQ id is the effect_jobs row id, so re-enqueueing is idempotent. */
       EffectRun: job<{ effectJobId: string; requestId?: string; /** Catalog id, for metrics labels only. */ effectId?: string }>({
         options: (config) => ({
           attempts: config.jobs.attempts,
           backoff: { type: 'exponential', delay: config.jobs.backoffMs },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
         }),
       }),
     },
@@ -82,6 +97,7 @@ export const QUEUES = {
   runninghub: {
     // Each step is a few short HTTP calls; waiting between looks is a delayed job, so slots are cheap.
     concurrency: { variable: 'WORKER_CONCURRENCY_RUNNINGHUB', default: 8, max: 256 },
+    retention: JOB_RETENTION,
     jobs: {
       /**
        * One step of an effect job on RunningHub (take a slot and create the task, or look at it, or copy its
@@ -91,18 +107,17 @@ export const QUEUES = {
         options: (config) => ({
           attempts: config.jobs.attempts,
           backoff: { type: 'exponential', delay: config.jobs.backoffMs },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600, count: 50_000 },
         }),
       }),
     },
   },
   maintenance: {
     concurrency: { variable: 'WORKER_CONCURRENCY_MAINTENANCE', default: 1, max: 16 },
+    retention: CHORE_RETENTION,
     jobs: {
       /** Re-enqueue accepted effect jobs that Redis lost, and settle ones BullMQ gave up on. */
       AcceptedJobsSweep: job<NoPayload>({
-        options: () => ({ attempts: 1, ...CHORE_RETENTION }),
+        options: () => ({ attempts: 1 }),
         everyMs: (config) => config.jobs.sweepIntervalMs,
       }),
       /** Uploads past UPLOAD_TTL: objects deleted, rows tombstoned, queued jobs on them failed and refunded. */
@@ -121,17 +136,19 @@ export const QUEUES = {
   },
   payments: {
     concurrency: { variable: 'WORKER_CONCURRENCY_PAYMENTS', default: 2, max: 64 },
+    // The frequent schedules share the set with the per-order expiry jobs, whose records are kept for support.
+    retention: { removeOnComplete: { age: DAY_S, count: 10_000 }, removeOnFail: { age: 14 * DAY_S, count: 10_000 } },
     jobs: {
       /** Close one order at its expiry, at the provider and locally; delayed, one per order (`paymentOrderExpireJobId`). */
-      PaymentOrderExpire: job<PaymentOrderExpirePayload>({ options: (config) => paymentJobOptions('PaymentOrderExpire', config) }),
+      PaymentOrderExpire: job<PaymentOrderExpirePayload>({ options: (config) => paymentJobOptions(config) }),
       /** Query the provider about pending orders whose notification is late; settle or close them. */
       PaymentsReconcile: job<NoPayload>({
-        options: (config) => paymentJobOptions('PaymentsReconcile', config),
+        options: (config) => paymentJobOptions(config),
         everyMs: (config) => config.payments.reconcileIntervalMs,
       }),
       /** The safety net under the expiry jobs (Redis can lose them): close every pending order past its expiry. */
       PaymentsExpirySweep: job<NoPayload>({
-        options: (config) => paymentJobOptions('PaymentsExpirySweep', config),
+        options: (config) => paymentJobOptions(config),
         everyMs: (config) => config.payments.expirySweepIntervalMs,
       }),
     },
@@ -190,8 +207,11 @@ export function registeredJob(name: string, registry: QueueRegistry = QUEUES): R
 /** The queue a job of this name goes to. */
 export const queueOfJob = (name: JobName): QueueName => registeredJob(name).queue as QueueName;
 
-/** Default options of a job name (built-in registry). */
-export const jobOptions = (name: JobName, config: JobSettings): JobsOptions => registeredJob(name).definition.options(config);
+/** Default options of a job name: its own, and its queue's retention. */
+export function jobOptions(name: string, config: JobSettings, registry: QueueRegistry = QUEUES): JobsOptions {
+  const { queue, definition } = registeredJob(name, registry);
+  return { ...definition.options(config), ...registry[queue]!.retention };
+}
 
 /** The recurring chores of the queues in `queues`, with their intervals. */
 export function recurringSchedules(registry: QueueRegistry, queues: readonly string[], config: JobSettings): { name: string; everyMs: number }[] {

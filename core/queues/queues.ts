@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { createGroupCommit, type GroupCommit } from '../batching/group-commit.js';
 import type { Config } from '../../config/index.js';
-import { QUEUES, registeredJob, type JobName, type JobPayloads, type QueueName, type QueueRegistry } from './job-registry.js';
+import { jobOptions, QUEUES, registeredJob, type JobName, type JobPayloads, type QueueName, type QueueRegistry } from './job-registry.js';
 import type { RedisClient } from './redis-connection.js';
 
 export interface AddOptions {
@@ -63,8 +63,7 @@ export function createQueues(
     byName: byName as Record<QueueName, Queue>,
     queueOf,
     async add(name, data, opts) {
-      const { definition } = registeredJob(name, registry);
-      await bulkOf(queueOf(name)).run({ name, data, opts: { ...definition.options(config), ...opts } });
+      await bulkOf(queueOf(name)).run({ name, data, opts: { ...jobOptions(name, config, registry), ...opts } });
     },
     async close() {
       await Promise.all(Object.values(byName).map((queue) => queue.close()));

@@ -12,9 +12,10 @@ export const TEST_CHORE_EVERY_MS = 300;
 export const TEST_CHORES_QUEUE = {
   'test-chores': {
     concurrency: { variable: 'WORKER_CONCURRENCY_TEST_CHORES', default: 1, max: 4 },
+    retention: { removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } },
     jobs: {
       TestChoreTick: job<NoPayload>({
-        options: () => ({ attempts: 1, removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } }),
+        options: () => ({ attempts: 1 }),
         everyMs: () => TEST_CHORE_EVERY_MS,
       }),
     },

@@ -7,6 +7,7 @@ const extra = {
   ...QUEUES,
   reports: {
     concurrency: { variable: 'WORKER_CONCURRENCY_REPORTS', default: 3, max: 8 },
+    retention: { removeOnComplete: { count: 5 }, removeOnFail: { count: 5 } },
     jobs: { ReportBuild: job<{ day: string }>({ options: () => ({ attempts: 2 }), everyMs: () => 1_000 }) },
   },
 } satisfies QueueRegistry;
@@ -52,7 +53,7 @@ describe('the queue registry', () => {
   });
 
   it('refuses a job name declared in two queues', () => {
-    const twice = { ...QUEUES, other: { concurrency: { variable: 'X', default: 1, max: 1 }, jobs: { EffectRun: job<object>({ options: () => ({}) }) } } };
+    const twice = { ...QUEUES, other: { concurrency: { variable: 'X', default: 1, max: 1 }, retention: { removeOnComplete: { count: 1 }, removeOnFail: { count: 1 } }, jobs: { EffectRun: job<object>({ options: () => ({}) }) } } };
     expect(() => registeredJobs(twice)).toThrow(/EffectRun is declared in two queues/);
   });
 });
