@@ -10,6 +10,7 @@ import { createLogger } from '../core/observability/logger.js';
 import { redactString } from '../core/observability/redact.js';
 import { createRedis } from '../core/queues/redis-connection.js';
 import { createDb } from '../db/connect.js';
+import { databaseLocation } from './ops/operator-messages.js';
 
 const USAGE = `Grant and list the roles that open Bull Board (/admin/queues).
 
@@ -46,16 +47,6 @@ function operator(): { osUser: string; host: string } {
     osUser = process.env.USER ?? `uid ${process.getuid?.() ?? '?'}`;
   }
   return { osUser, host: hostname() };
-}
-
-/** Where the database is, without the credentials DATABASE_URL may carry. */
-function databaseLocation(url: string): string {
-  try {
-    const { host, pathname } = new URL(url);
-    return `${host}${pathname}`;
-  } catch {
-    return 'DATABASE_URL (unparsable)';
-  }
 }
 
 function failure(error: unknown, databaseUrl: string): string {

@@ -1,24 +1,13 @@
-import { execFile } from 'node:child_process';
+import { fromSource, runNodeScript, type CommandResult } from './node-script.js';
 
-export interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { CommandResult };
 
-/** `npm run users` without npm around it: node running the script from source. */
-export const USERS_FROM_SOURCE = ['--import', 'tsx', 'scripts/users.ts'];
+/** `npm run users` without npm around it. */
+export const USERS_FROM_SOURCE = fromSource('scripts/users.ts');
 
-/** Runs the users command as a child process with `env` over this process's environment; never throws on exit codes. */
-export function runUsersCommand(args: string[], env: Record<string, string>, entry: string[] = USERS_FROM_SOURCE): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...entry, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && error.killed) return reject(new Error(`users ${args.join(' ')} timed out:\n${stdout}${stderr}`));
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs the users command as a child process; never throws on exit codes. */
+export const runUsersCommand = (args: string[], env: Record<string, string>, entry: string[] = USERS_FROM_SOURCE): Promise<CommandResult> =>
+  runNodeScript(entry, args, env);
 
 /** The role changes the command logged (JSON log lines carrying `audit`). */
 export function auditLines(stdout: string): Array<Record<string, any>> {
