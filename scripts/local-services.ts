@@ -276,7 +276,8 @@ export async function startPrivatePostgres(options: {
     // Loopback only, and no unix socket: its path would be too long under tmpdir and nothing here uses it.
     await appendFile(
       join(cluster, 'postgresql.conf'),
-      "\n# cosnap private server\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nmax_connections = 200\n",
+      // pg_stat_statements as on a production server, for `npm run ops:perf-report`.
+      "\n# cosnap private server\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nmax_connections = 200\nshared_preload_libraries = 'pg_stat_statements'\n",
     );
   }
 

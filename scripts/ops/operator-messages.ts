@@ -14,5 +14,8 @@ export function databaseLocation(url: string): string {
 export function failureLine(error: unknown): string {
   if ((error as { code?: string }).code === '42P01') return 'the database has no Cosnap tables: run `npm run migrate` first';
   const message = (error as Error)?.message || String(error);
-  return redactString(message.split('\n')[0]!.replace(/^[\s\S]* - /, ''));
+  // fetch says only "fetch failed"; the reason (ECONNREFUSED, a TLS error) is its cause.
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const reason = cause ? `${message}: ${cause.code ?? cause.message ?? ''}` : message;
+  return redactString(reason.split('\n')[0]!.replace(/^[\s\S]* - /, ''));
 }

@@ -14,61 +14,9 @@ export function assertPrometheusInstalled(): void {
     if (!existsSync(bin)) throw new Error(`${bin} is missing: install Debian's Prometheus with \`apt-get install -y prometheus\``);
 }
 
-export interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
+import { parsePrometheusText, type ParsedMetrics } from '../../scripts/ops/metrics-text.js';
 
-export interface ParsedMetrics {
-  types: Map<string, string>;
-  help: Map<string, string>;
-  samples: Sample[];
-}
-
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+(-?\d+))?$/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?\s*/gy;
-
-/** A strict parser of the Prometheus text exposition format (0.0.4): throws on any line it does not understand. */
-export function parsePrometheusText(text: string): ParsedMetrics {
-  const parsed: ParsedMetrics = { types: new Map(), help: new Map(), samples: [] };
-  for (const [index, line] of text.split('\n').entries()) {
-    if (!line.trim()) continue;
-    const comment = /^#\s+(HELP|TYPE)\s+(\S+)\s*(.*)$/.exec(line);
-    if (comment) {
-      if (comment[1] === 'TYPE') {
-        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(comment[3]!)) throw new Error(`line ${index + 1}: bad type ${comment[3]}`);
-        parsed.types.set(comment[2]!, comment[3]!);
-      } else parsed.help.set(comment[2]!, comment[3]!);
-      continue;
-    }
-    if (line.startsWith('#')) continue;
-    const match = SAMPLE.exec(line);
-    if (!match) throw new Error(`line ${index + 1} is not a sample: ${line}`);
-    const labels: Record<string, string> = {};
-    if (match[2]) {
-      LABEL.lastIndex = 0;
-      let consumed = 0;
-      for (let label = LABEL.exec(match[2]); label; label = LABEL.exec(match[2])) {
-        labels[label[1]!] = label[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-        consumed = LABEL.lastIndex;
-      }
-      if (consumed !== match[2].length) throw new Error(`line ${index + 1}: bad labels {${match[2]}}`);
-    }
-    const raw = match[3]!;
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : raw === 'NaN' ? NaN : Number(raw);
-    if (Number.isNaN(value) && raw !== 'NaN') throw new Error(`line ${index + 1}: bad value ${raw}`);
-    parsed.samples.push({ name: match[1]!, labels, value });
-  }
-  return parsed;
-}
-
-/** Sum of the samples named `name` whose labels include `where`. */
-export function sum(metrics: ParsedMetrics, name: string, where: Record<string, string> = {}): number {
-  return metrics.samples
-    .filter((sample) => sample.name === name && Object.entries(where).every(([key, value]) => sample.labels[key] === value))
-    .reduce((total, sample) => total + sample.value, 0);
-}
+export { parsePrometheusText, sum, type ParsedMetrics, type Sample } from '../../scripts/ops/metrics-text.js';
 
 export async function scrape(url: string, token?: string): Promise<{ text: string; metrics: ParsedMetrics; contentType: string }> {
   const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
