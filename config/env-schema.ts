@@ -15,7 +15,7 @@ const byteSize = z
   });
 
 /** Durations like `15m`, `7d`, `30s`, `250ms` or plain milliseconds. */
-const duration = z
+export const duration = z
   .string()
   .trim()
   .regex(/^\d+\s*(ms|s|m|h|d)?$/, 'expected a duration such as 250ms, 30s, 15m, 7d')
