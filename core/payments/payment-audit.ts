@@ -26,19 +26,23 @@ export async function recordPaymentEvent(db: Knex, entry: PaymentAuditEntry): Pr
     out_trade_no: entry.outTradeNo ?? null,
     kind: entry.kind,
     outcome: entry.outcome,
-    detail: JSON.stringify(entry.detail ?? {}),
+    detail: jsonbText(entry.detail ?? {}),
     request_id: entry.requestId ?? null,
   });
 }
+
+/**
+ * JSON that jsonb takes: jsonb refuses the escape of NUL (`\u0000`), which a forged notification can carry in any
+ * field it echoes, so each one (not an escaped backslash followed by `u0000`) becomes U+FFFD.
+ */
+export const jsonbText = (value: unknown): string => JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
 
 /** What the audit keeps of a notification it could not believe: its size, hash and a bounded prefix of the text. */
 export function refusedBodyDetail(rawBody: Buffer): { bytes: number; sha256: string; body: string } {
   return {
     bytes: rawBody.length,
     sha256: createHash('sha256').update(rawBody).digest('hex'),
-    // NUL cannot be stored in Postgres text or jsonb.
-    // eslint-disable-next-line no-control-regex -- replacing NUL is the point
-    body: rawBody.subarray(0, REFUSED_BODY_CHARS).toString('utf8').replace(/\u0000/g, '\uFFFD'),
+    body: rawBody.subarray(0, REFUSED_BODY_CHARS).toString('utf8'),
   };
 }
 
