@@ -87,9 +87,18 @@ describe('payments with two workers running the schedules', () => {
           return found?.finishedOn ? found : undefined;
         }).catch(async (error: unknown) => {
           // Say where the job stands: never added, still delayed, waiting, active or retrying after a failure.
-          const found = await queue.getJob(paymentOrderExpireJobId(order.id));
+          const jobId = paymentOrderExpireJobId(order.id);
+          const found = await queue.getJob(jobId);
           const state = found ? `${await found.getState()}, ${found.attemptsMade} attempts, ${found.failedReason ?? 'no failure'}` : 'not in the queue';
-          throw new Error(`${(error as Error).message} (the job: ${state}; ${stack.apiLogs().includes('could not schedule the order expiry job') ? 'the API failed to add an expiry job' : 'the API added every expiry job'})\nworker logs:\n${workers.map((worker) => worker.output().slice(-3_000)).join('\n---\n')}`);
+          // BullMQ's event stream of the queue: what happened to the job (added, delayed, active, completed, removed).
+          const events = await stack.redis.xrange(`${stack.env.QUEUE_PREFIX}:payments:events`, '-', '+');
+          const history = events.filter(([, fields]) => fields.includes(jobId)).map(([id, fields]) => `${id} ${fields.join(' ')}`);
+          const logged = workers.flatMap((worker) => worker.output().split('\n').filter((line) => line.includes(order.id) || line.includes(order.outTradeNo)));
+          throw new Error(
+            `${(error as Error).message} (the job: ${state}; ${stack.apiLogs().includes('could not schedule the order expiry job') ? 'the API failed to add an expiry job' : 'the API added every expiry job'})\n` +
+              `its events:\n${history.join('\n') || '(none)'}\nworker lines naming the order:\n${logged.join('\n') || '(none)'}\n` +
+              `API lines naming the order:\n${stack.apiLogs().split('\n').filter((line) => line.includes(order.id)).join('\n') || '(none)'}`,
+          );
         });
         expect(job.opts.delay).toBeGreaterThan(ORDER_TTL_MS - 2_000);
         expect(job.attemptsMade).toBe(1);
