@@ -33,13 +33,14 @@ export async function checkRedisForQueues(redis: Redis | Cluster): Promise<Readi
   if (redis.status !== 'ready')
     await withTimeout(new Promise((resolve) => redis.once('ready', resolve)), 'Redis').catch(() => undefined);
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const variable = redis instanceof Cluster ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
   for (const node of nodes) {
     const name = `${node.options.host ?? '?'}:${node.options.port ?? '?'}`;
     let info: string;
     try {
       info = await withTimeout(node.info(), `Redis ${name}`);
     } catch (error) {
-      report.problems.push(`REDIS_URL: Redis at ${name} did not answer INFO (${error instanceof Error ? error.message : String(error)})`);
+      report.problems.push(`${variable}: Redis at ${name} did not answer INFO (${error instanceof Error ? error.message : String(error)})`);
       continue;
     }
     const policy = infoField(info, 'maxmemory_policy');
