@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../../scripts/local-services.js';
+import { atExit } from './at-exit.js';
 
 /**
  * Servers of a test's own, for faults that must never touch the shared Postgres and Redis: a flush, a kill, a
@@ -14,14 +15,6 @@ const log = (line: string) => {
   if (process.env.TEST_LOG_LEVEL === 'debug') console.log(`[private-servers] ${line}`);
 };
 
-/**
- * Last resort when a test process ends without `close()` (a hook that timed out, a crash): the servers run in
- * their own process groups and would outlive it. Signals are all an exit handler can still send.
- */
-const onExit = new Set<() => void>();
-process.once('exit', () => {
-  for (const kill of onExit) kill();
-});
 const signal = (pid: number | undefined, name: NodeJS.Signals) => {
   try {
     if (pid) process.kill(pid, name);
@@ -54,7 +47,7 @@ export async function startTestRedis(): Promise<TestRedis> {
   let server: PrivateRedis = await firstStart(dir, 'a private redis-server', () => startPrivateRedis({ dataDir: dir, log }));
   const port = server.port;
   const killAtExit = () => signal(server.pid, 'SIGKILL');
-  onExit.add(killAtExit);
+  const forgetAtExit = atExit(killAtExit);
   return {
     url: server.url,
     kill: () => server.kill(),
@@ -64,7 +57,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     },
     async close() {
       await server.stop();
-      onExit.delete(killAtExit);
+      forgetAtExit();
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -93,7 +86,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       // No pid file: not running.
     }
   };
-  onExit.add(quitAtExit);
+  const forgetAtExit = atExit(quitAtExit);
   return {
     adminUrl: server.url,
     async stop(mode = 'fast') {
@@ -107,7 +100,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     async close() {
       if (running) await server.stop('immediate');
       running = false;
-      onExit.delete(quitAtExit);
+      forgetAtExit();
       await rm(server.baseDir, { recursive: true, force: true });
       await rm(dir, { recursive: true, force: true });
     },

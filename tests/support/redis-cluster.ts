@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { findFreePort, findOnPath } from '../../scripts/local-services.js';
+import { atExit } from './at-exit.js';
 
 const run = promisify(execFile);
 
@@ -39,7 +40,7 @@ const NODE_TIMEOUT_MS = 1_000;
 const READY_TIMEOUT_MS = 30_000;
 
 const running = new Set<ChildProcess>();
-process.once('exit', () => {
+atExit(() => {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
