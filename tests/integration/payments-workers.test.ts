@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentOrderExpireJobId } from '../../core/payments/payment-jobs.js';
 import { apiClient, registerUser, type TestUser } from '../support/http-client.js';
@@ -16,6 +17,11 @@ const ORDER_TTL_MS = 4_000;
 let gateways: PaymentGateways;
 let stack: TestStack;
 let workers: WorkerProcess[];
+/** Deletions and expiries of the expiry jobs' keys, from Redis keyspace notifications: who removed a finished job. */
+let keyWatch: Redis | undefined;
+let keyWatchAdmin: Redis | undefined;
+let previousNotifications = '';
+const keyEvents: string[] = [];
 
 beforeAll(async () => {
   gateways = await startPaymentGateways();
@@ -27,9 +33,23 @@ beforeAll(async () => {
     PAYMENT_EXPIRY_SWEEP_INTERVAL: '200ms',
   });
   workers = await Promise.all([1, 2].map(() => stack.startWorker({ WORKER_QUEUES: 'payments', WORKER_CONCURRENCY_PAYMENTS: '4' })));
+  if (!stack.env.REDIS_CLUSTER_NODES) {
+    keyWatchAdmin = new Redis(stack.env.REDIS_URL!);
+    previousNotifications = ((await keyWatchAdmin.config('GET', 'notify-keyspace-events')))[1] ?? '';
+    // Generic commands (DEL, EXPIRE), expiries and evictions only: job hashes are written far too often to watch.
+    await keyWatchAdmin.config('SET', 'notify-keyspace-events', 'Kgxe');
+    keyWatch = new Redis(stack.env.REDIS_URL!);
+    keyWatch.on('pmessage', (_pattern: string, channel: string, event: string) => keyEvents.push(`${new Date().toISOString()} ${event} ${channel.slice(channel.indexOf(':payments:') + 10)}`));
+    await keyWatch.psubscribe(`__keyspace@0__:${stack.env.QUEUE_PREFIX}:payments:PaymentOrderExpire-*`);
+  }
 });
 
 afterAll(async () => {
+  keyWatch?.disconnect();
+  if (keyWatchAdmin) {
+    await keyWatchAdmin.config('SET', 'notify-keyspace-events', previousNotifications);
+    keyWatchAdmin.disconnect();
+  }
   await stack?.close();
   await gateways?.stop();
 });
@@ -93,10 +113,17 @@ describe('payments with two workers running the schedules', () => {
           // BullMQ's event stream of the queue: what happened to the job (added, delayed, active, completed, removed).
           const events = await stack.redis.xrange(`${stack.env.QUEUE_PREFIX}:payments:events`, '-', '+');
           const history = events.filter(([, fields]) => fields.includes(jobId)).map(([id, fields]) => `${id} ${fields.join(' ')}`);
+          const removals = keyEvents.filter((line) => line.includes(jobId));
+          // Everything the queue's event stream holds around the removal: which job finished as this one went.
+          const removedAt = removals.length ? Date.parse(removals[0]!.split(' ')[0]!) : undefined;
+          const around = removedAt
+            ? events.filter(([id]) => Math.abs(Number(id.split('-')[0]) - removedAt) < 200).map(([id, fields]) => `${id} ${fields.join(' ')}`)
+            : [];
           const logged = workers.flatMap((worker) => worker.output().split('\n').filter((line) => line.includes(order.id) || line.includes(order.outTradeNo)));
           throw new Error(
             `${(error as Error).message} (the job: ${state}; ${stack.apiLogs().includes('could not schedule the order expiry job') ? 'the API failed to add an expiry job' : 'the API added every expiry job'})\n` +
-              `its events:\n${history.join('\n') || '(none)'}\nworker lines naming the order:\n${logged.join('\n') || '(none)'}\n` +
+              `its events:\n${history.join('\n') || '(none)'}\nits keys deleted or expired:\n${removals.join('\n') || '(none seen)'}\n` +
+              `the queue's events within 200 ms of that:\n${around.join('\n') || '(none)'}\nworker lines naming the order:\n${logged.join('\n') || '(none)'}\n` +
               `API lines naming the order:\n${stack.apiLogs().split('\n').filter((line) => line.includes(order.id)).join('\n') || '(none)'}`,
           );
         });
