@@ -54,6 +54,7 @@ export default defineConfig({
           name: 'redis-cluster',
           include: ON_REDIS_CLUSTER,
           globalSetup: ['tests/cluster/cluster-setup.ts'],
+          setupFiles: ['tests/cluster/cluster-env.ts'],
           env: { TEST_STORAGE_BACKEND: 'local-disk' },
         },
       },

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfigOrExit } from '../../config/index.js';
 import { databaseLocation, failureLine } from './operator-messages.js';
+import { commandOptions, loadDotEnv } from './command-line.js';
 
 const USAGE = `Take a backup of the database and prove it restores: dump, restore into a scratch database, compare.
 
@@ -236,18 +237,8 @@ function printReport(report: Report): void {
   );
 }
 
-let options: Options | undefined;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`ops:backup-verify: ${(error as Error).message} (see --help)`);
-  process.exit(2);
-}
-if (!options) {
-  console.log(USAGE);
-  process.exit(0);
-}
-if (existsSync('.env')) process.loadEnvFile('.env');
+const options = commandOptions('ops:backup-verify', USAGE, parseOptions);
+loadDotEnv();
 const config = loadConfigOrExit();
 try {
   const report = await verify(options, config.db.url);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../../config/index.js';
@@ -12,6 +11,7 @@ import { isRetentionChore, RETENTION_CHORES, retentionChores, type RetentionChor
 import { createStorage } from '../../core/storage/storage-factory.js';
 import { createDb } from '../../db/connect.js';
 import { failureLine } from './operator-messages.js';
+import { commandOptions, loadDotEnv } from './command-line.js';
 
 const USAGE = `Run the retention clean-up chores now, once each, instead of waiting for the workers' schedule.
 
@@ -70,19 +70,9 @@ function line(name: string, result: Outcome, dryRun: boolean): string {
   }
 }
 
-let options: Options | undefined;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`ops:cleanup: ${(error as Error).message} (see --help)`);
-  process.exit(2);
-}
-if (!options) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const options = commandOptions('ops:cleanup', USAGE, parseOptions);
 
-if (existsSync('.env')) process.loadEnvFile('.env');
+loadDotEnv();
 const config = loadConfigOrExit();
 // The report is the output; logs only for what went wrong beside it.
 const logger = createLogger({ level: 'warn', service: 'ops-cleanup', json: config.isProduction || !process.stdout.isTTY });

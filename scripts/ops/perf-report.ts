@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Queue } from 'bullmq';
 import { loadConfigOrExit } from '../../config/index.js';
@@ -7,6 +6,7 @@ import { createRedis } from '../../core/queues/redis-connection.js';
 import { createDb } from '../../db/connect.js';
 import { histogramQuantiles, parsePrometheusText } from './metrics-text.js';
 import { databaseLocation, failureLine } from './operator-messages.js';
+import { commandOptions, loadDotEnv } from './command-line.js';
 
 const USAGE = `A performance report for the monthly review: the database's slowest statements, index use and dead rows,
 the queues' depths and ages, and request and job latency percentiles from running processes.
@@ -186,18 +186,8 @@ function printReport(report: Report): void {
   }
 }
 
-let options: Options | undefined;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`ops:perf-report: ${(error as Error).message} (see --help)`);
-  process.exit(2);
-}
-if (!options) {
-  console.log(USAGE);
-  process.exit(0);
-}
-if (existsSync('.env')) process.loadEnvFile('.env');
+const options = commandOptions('ops:perf-report', USAGE, parseOptions);
+loadDotEnv();
 const config = loadConfigOrExit();
 const knex = createDb(config, 'cosnap-perf-report', { warn: () => undefined, debug: () => undefined });
 const redis = createRedis(config.redis, 'producer', 'cosnap-perf-report');

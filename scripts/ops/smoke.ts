@@ -10,6 +10,7 @@ import { creditPackageList, paymentOrderEnvelope, paymentProviderList } from '..
 import { upload } from '../../api/routes/uploads-contract.js';
 import { duration } from '../../config/env-schema.js';
 import { failureLine } from './operator-messages.js';
+import { commandOptions } from './command-line.js';
 
 const USAGE = `Post-deployment smoke test of a running Cosnap: it signs up, uploads, runs an effect, pays, and cleans up.
 
@@ -239,17 +240,7 @@ async function pay(api: ReturnType<typeof apiOf>): Promise<string> {
   return `${made.join('; ')} (not paid: they close at their expiry)`;
 }
 
-let options: Options | undefined;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`smoke: ${(error as Error).message} (see --help)`);
-  process.exit(2);
-}
-if (!options) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const options = commandOptions('smoke', USAGE, parseOptions);
 const results = await smoke(options, (result) => {
   if (!options.json) console.log(`${result.ok ? 'ok  ' : 'FAIL'}  ${result.step.padEnd(9)} ${(result.durationMs / 1000).toFixed(1).padStart(5)} s  ${result.detail}`);
 });
