@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Queue } from 'bullmq';
 import { loadConfigOrExit } from '../../config/index.js';
+import { sampleQueues } from '../../core/observability/queue-sampler.js';
 import { createQueues } from '../../core/queues/queues.js';
 import { createRedis } from '../../core/queues/redis-connection.js';
 import { createDb } from '../../db/connect.js';
@@ -112,23 +113,20 @@ async function deadRows(knex: ReturnType<typeof createDb>, top: number): Promise
   return result.rows;
 }
 
+/** Each queue's depth and the age of its oldest waiting job, as the queue metrics sample them. */
 async function queueFigures(queues: Queue[]): Promise<Rows> {
-  const now = Date.now();
-  return Promise.all(
-    queues.map(async (queue) => {
-      const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');
-      const [oldest] = await queue.getJobs(['waiting', 'prioritized'], 0, 0, true);
-      return {
-        queue: queue.name,
-        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
-        active: counts.active ?? 0,
-        delayed: counts.delayed ?? 0,
-        failed: counts.failed ?? 0,
-        completed: counts.completed ?? 0,
-        oldest_waiting_s: oldest ? Math.round((now - oldest.timestamp) / 1000) : null,
-      };
-    }),
-  );
+  return (await sampleQueues(queues)).map(({ queue, counts, oldestWaitingAgeSeconds }) => {
+    const count = (state: string) => counts[state] ?? 0;
+    return {
+      queue,
+      waiting: count('waiting') + count('prioritized'),
+      active: count('active'),
+      delayed: count('delayed'),
+      failed: count('failed'),
+      completed: count('completed'),
+      oldest_waiting_s: count('waiting') ? Math.round(oldestWaitingAgeSeconds) : null,
+    };
+  });
 }
 
 const SCRAPE_TIMEOUT_MS = 10_000;
