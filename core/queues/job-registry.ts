@@ -140,15 +140,15 @@ export const QUEUES = {
     retention: { removeOnComplete: { age: DAY_S, count: 10_000 }, removeOnFail: { age: 14 * DAY_S, count: 10_000 } },
     jobs: {
       /** Close one order at its expiry, at the provider and locally; delayed, one per order (`paymentOrderExpireJobId`). */
-      PaymentOrderExpire: job<PaymentOrderExpirePayload>({ options: (config) => paymentJobOptions(config) }),
+      PaymentOrderExpire: job<PaymentOrderExpirePayload>({ options: paymentJobOptions }),
       /** Query the provider about pending orders whose notification is late; settle or close them. */
       PaymentsReconcile: job<NoPayload>({
-        options: (config) => paymentJobOptions(config),
+        options: paymentJobOptions,
         everyMs: (config) => config.payments.reconcileIntervalMs,
       }),
       /** The safety net under the expiry jobs (Redis can lose them): close every pending order past its expiry. */
       PaymentsExpirySweep: job<NoPayload>({
-        options: (config) => paymentJobOptions(config),
+        options: paymentJobOptions,
         everyMs: (config) => config.payments.expirySweepIntervalMs,
       }),
     },
