@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit, type Config } from '../config/index.js';
@@ -7,10 +6,10 @@ import { announceRevocation } from '../core/auth/revocation-broadcast.js';
 import { changeUserRole, listPrivilegedUsers, parseRole } from '../core/auth/user-roles.js';
 import { DomainError } from '../core/errors.js';
 import { createLogger } from '../core/observability/logger.js';
-import { redactString } from '../core/observability/redact.js';
 import { createRedis } from '../core/queues/redis-connection.js';
 import { createDb } from '../db/connect.js';
-import { databaseLocation } from './ops/operator-messages.js';
+import { commandOptions, loadDotEnv } from './ops/command-line.js';
+import { databaseLocation, failureLine } from './ops/operator-messages.js';
 
 const USAGE = `Grant and list the roles that open Bull Board (/admin/queues).
 
@@ -24,13 +23,13 @@ Reads the same environment as the API (DATABASE_URL, ...; a .env file too, like 
 Every change is logged as a "user role changed" line: who ran it, on which account, from and to which role.
 Exit status: 0 done, 1 refused or failed (unknown email, database unreachable), 2 wrong usage (unknown role).`;
 
-type Command = { kind: 'help' } | { kind: 'list' } | { kind: 'role'; email: string; role: Role };
+type Command = { kind: 'list' } | { kind: 'role'; email: string; role: Role };
 
-/** Throws, with a message for the user, on anything that is not a valid command line. */
-function parseCommand(argv: string[]): Command {
+/** Throws, with a message for the user, on anything that is not a valid command line; undefined asks for help. */
+function parseCommand(argv: string[]): Command | undefined {
   const { values, positionals } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
   const [name, ...rest] = positionals;
-  if (values.help || name === 'help') return { kind: 'help' };
+  if (values.help || name === 'help') return undefined;
   if (name === 'list' && rest.length === 0) return { kind: 'list' };
   if (name === 'role' && rest.length === 2) return { kind: 'role', email: rest[0]!, role: parseRole(rest[1]!) };
   if (name === 'role' || name === 'list') throw new Error(`wrong arguments for "${name}"`);
@@ -50,10 +49,7 @@ function operator(): { osUser: string; host: string } {
 }
 
 function failure(error: unknown, databaseUrl: string): string {
-  if (error instanceof DomainError) return error.message;
-  const { message, code } = error as { message?: string; code?: string };
-  const reason = (message?.split('\n')[0] || code || String(error)).trim();
-  return `database ${databaseLocation(databaseUrl)}: ${redactString(reason)}`;
+  return error instanceof DomainError ? error.message : `database ${databaseLocation(databaseUrl)}: ${failureLine(error)}`;
 }
 
 const ANNOUNCE_TIMEOUT_MS = 3_000;
@@ -82,19 +78,8 @@ async function announceSignOut(redisSettings: Config['redis'], userId: string): 
   }
 }
 
-let command: Command;
-try {
-  command = parseCommand(process.argv.slice(2));
-} catch (error) {
-  console.error(`users: ${(error as Error).message} (see --help)`);
-  process.exit(2);
-}
-if (command.kind === 'help') {
-  console.log(USAGE);
-  process.exit(0);
-}
-
-if (existsSync('.env')) process.loadEnvFile('.env');
+const command = commandOptions('users', USAGE, parseCommand);
+loadDotEnv();
 const config = loadConfigOrExit();
 // A quieter LOG_LEVEL must not drop the audit line.
 const level = config.log.level === 'error' || config.log.level === 'warn' ? 'info' : config.log.level;

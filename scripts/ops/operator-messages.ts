@@ -13,7 +13,8 @@ export function databaseLocation(url: string): string {
 /** One line for the operator from any error: a knex error's text without its SQL, secrets redacted. */
 export function failureLine(error: unknown): string {
   if ((error as { code?: string }).code === '42P01') return 'the database has no Cosnap tables: run `npm run migrate` first';
-  const message = (error as Error)?.message || String(error);
+  // A refused connection tried on several addresses is an AggregateError with no message, only a code.
+  const message = (error as Error)?.message || (error as { code?: string })?.code || String(error);
   // fetch says only "fetch failed"; the reason (ECONNREFUSED, a TLS error) is its cause.
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const reason = cause ? `${message}: ${cause.code ?? cause.message ?? ''}` : message;
