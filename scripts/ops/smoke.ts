@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -111,8 +112,6 @@ function apiOf(baseUrl: string) {
     },
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until<T>(what: string, timeoutMs: number, look: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
