@@ -9,7 +9,7 @@ import { cachedQueueSampler } from '../core/observability/queue-sampler.js';
 import { createErrorReporter } from '../core/observability/sentry.js';
 import { probeDependencies } from './routes/health.js';
 import { createQueues } from '../core/queues/queues.js';
-import { createRedis, type RedisClient } from '../core/queues/redis-connection.js';
+import { createRedis, whenReady } from '../core/queues/redis-connection.js';
 import { createStorage, type StorageBackendFactory } from '../core/storage/storage-factory.js';
 import { createApp } from './app.js';
 import { assertProductionReady } from '../core/startup/production-checks.js';
@@ -23,17 +23,6 @@ import { configuredPaymentProviders } from '../core/payments/configured-payment-
 import { cachedEffectCatalog } from '../core/effects/effect-catalog.js';
 import type { EffectProviderModule } from '../core/effects/effect-provider.js';
 import { providerAvailability, SHIPPED_PROVIDERS } from '../core/effects/effect-providers.js';
-
-function waitUntilReady(redis: RedisClient, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 export interface RunningApi {
   server: Server;
@@ -68,7 +57,7 @@ export async function startApi(config: Readonly<Config>, logger: Logger, extensi
   });
   // Rate limits and enqueues fail fast while the connection is still opening; give it a moment first.
   // If Redis stays down the API starts anyway and /health/ready says so.
-  await waitUntilReady(redis, 5_000).catch((error: unknown) => logger.warn('redis not ready at start', { err: error }));
+  await whenReady(redis, 5_000).catch((error: unknown) => logger.warn('redis not ready at start', { err: error }));
   if (config.isProduction)
     await assertProductionReady({ db, redis, logger }).catch(async (error: unknown) => {
       redis.disconnect();

@@ -6,7 +6,7 @@ import { announceRevocation } from '../core/auth/revocation-broadcast.js';
 import { changeUserRole, listPrivilegedUsers, parseRole } from '../core/auth/user-roles.js';
 import { DomainError } from '../core/errors.js';
 import { createLogger } from '../core/observability/logger.js';
-import { createRedis } from '../core/queues/redis-connection.js';
+import { createRedis, whenReady } from '../core/queues/redis-connection.js';
 import { createDb } from '../db/connect.js';
 import { commandOptions, loadDotEnv } from './ops/command-line.js';
 import { databaseLocation, failureLine } from './ops/operator-messages.js';
@@ -62,13 +62,7 @@ async function announceSignOut(redisSettings: Config['redis'], userId: string): 
   const redis = createRedis(redisSettings, 'producer', 'cosnap-users');
   redis.on('error', () => undefined);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('Redis not ready')), ANNOUNCE_TIMEOUT_MS);
-      redis.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await whenReady(redis, ANNOUNCE_TIMEOUT_MS);
     await announceRevocation(redis, redisSettings.queuePrefix, { userId });
     return true;
   } catch {

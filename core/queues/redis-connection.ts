@@ -67,3 +67,18 @@ export function createRedis(settings: Pick<RedisSettings, 'url' | 'clusterNodes'
   );
 }
 
+/** Resolves once the client is connected (at once if it is), rejects after `timeoutMs`; listeners are removed either way. */
+export function whenReady(redis: RedisClient, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const ready = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      redis.off('ready', ready);
+      reject(new Error(`Redis not ready after ${timeoutMs} ms`));
+    }, timeoutMs);
+    redis.once('ready', ready);
+  });
+}

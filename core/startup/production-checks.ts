@@ -3,6 +3,7 @@ import { Cluster, type Redis } from 'ioredis';
 import { migrationSource } from '../../db/migrations/index.js';
 import { ConfigError } from '../../config/index.js';
 import type { Logger } from '../observability/logger.js';
+import { whenReady } from '../queues/redis-connection.js';
 
 /** What a production process must refuse to start with, and what it should only warn about. */
 export interface ReadinessReport {
@@ -30,8 +31,7 @@ const infoField = (info: string, field: string) => new RegExp(`^${field}:(.*)$`,
  */
 export async function checkRedisForQueues(redis: Redis | Cluster): Promise<ReadinessReport> {
   const report: ReadinessReport = { problems: [], warnings: [] };
-  if (redis.status !== 'ready')
-    await withTimeout(new Promise((resolve) => redis.once('ready', resolve)), 'Redis').catch(() => undefined);
+  await whenReady(redis, CHECK_TIMEOUT_MS).catch(() => undefined);
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   const variable = redis instanceof Cluster ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
   for (const node of nodes) {

@@ -5,13 +5,15 @@ import { createLogger } from '../../core/observability/logger.js';
 import { runUnderLease } from '../../core/queues/recurring-job-lease.js';
 import { ensureRecurringJobs } from '../../core/queues/recurring-jobs.js';
 import { createQueues } from '../../core/queues/queues.js';
-import { createRedis } from '../../core/queues/redis-connection.js';
+import { createRedis, whenReady } from '../../core/queues/redis-connection.js';
 import type { ChoreReport } from '../../core/retention/chore-context.js';
 import { isRetentionChore, RETENTION_CHORES, retentionChores, type RetentionChore } from '../../core/retention/retention-chores.js';
 import { createStorage } from '../../core/storage/storage-factory.js';
 import { createDb } from '../../db/connect.js';
 import { failureLine } from './operator-messages.js';
 import { commandOptions, loadDotEnv } from './command-line.js';
+
+const REDIS_READY_TIMEOUT_MS = 5_000;
 
 const USAGE = `Run the retention clean-up chores now, once each, instead of waiting for the workers' schedule.
 
@@ -90,6 +92,8 @@ process.once('SIGTERM', () => stop.abort());
 const results: Partial<Record<RetentionChore, Outcome>> = {};
 try {
   await ensureRecurringJobs(db, options.chores);
+  // The client fails fast until it is connected; a Redis that stays down fails only the chores that need it.
+  await whenReady(redis, REDIS_READY_TIMEOUT_MS).catch(() => undefined);
   for (const name of options.chores) {
     if (stop.signal.aborted) break;
     const started = Date.now();
