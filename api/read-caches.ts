@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/connect.js';
+import { createAccountCache, type AccountCache } from '../core/auth/account-cache.js';
 import { announceInvalidation, subscribeToInvalidations } from '../core/cache/cache-invalidations.js';
 import type { TwoLevelCache } from '../core/cache/two-level-cache.js';
 import { createJobViewCache, JOB_VIEW_CACHE } from '../core/jobs/job-view-cache.js';
@@ -10,6 +11,8 @@ import type { RedisClient } from '../core/queues/redis-connection.js';
 
 /** The API's caches of what clients read most, each in memory and in Redis. */
 export interface ReadCaches {
+  /** Accounts by user id (`GET /api/me`), dropped at each committed change of the user's row. */
+  accounts: Pick<AccountCache, 'get'>;
   /** Rows of final jobs by job id (the owner is checked by the reader). */
   jobViews: TwoLevelCache<CachedJobViewRow>;
   /** After this process changed or deleted a job: dropped here and in Redis, and every other process is told. */
@@ -31,6 +34,7 @@ export function createReadCaches(deps: { db: Db; redis: RedisClient; config: Rea
     retention: config.retention,
     metrics: deps.metrics,
   });
+  const accounts = createAccountCache({ db: deps.db, databaseUrl: config.db.url, logger, metrics: deps.metrics });
   const subscription = subscribeToInvalidations({
     redis: config.redis,
     queuePrefix: config.redis.queuePrefix,
@@ -41,12 +45,16 @@ export function createReadCaches(deps: { db: Db; redis: RedisClient; config: Rea
     },
   });
   return {
+    accounts,
     jobViews,
     async jobChanged(jobId) {
       await jobViews.invalidate(jobId);
       await announceInvalidation(deps.redis, config.redis.queuePrefix, { cache: JOB_VIEW_CACHE, key: jobId });
     },
     jobEvent: (jobId) => jobViews.forgetLocally(jobId),
-    close: () => subscription.close(),
+    async close() {
+      await subscription.close();
+      await accounts.close();
+    },
   };
 }

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
-import { getAccount, setAccountLanguage } from '../../core/auth/accounts.js';
+import { setAccountLanguage } from '../../core/auth/accounts.js';
 import { deleteAccount } from '../../core/auth/delete-account.js';
 import { authCookies } from '../auth-cookies.js';
 import { jsonBody } from '../middleware/json-body.js';
@@ -14,12 +14,12 @@ import { deleteAccountBody, languageBody } from './me-contract.js';
 const SMALL_BODY_BYTES = 1024;
 const LANGUAGE_BODY_BYTES = SMALL_BODY_BYTES;
 
-export function meRoutes(deps: Pick<AppDeps, 'db' | 'config' | 'storage' | 'logger' | 'sessions'>, guards: RouteGuards): Router {
+export function meRoutes(deps: Pick<AppDeps, 'db' | 'config' | 'storage' | 'logger' | 'sessions' | 'readCaches'>, guards: RouteGuards): Router {
   const { db, config } = deps;
   const cookies = authCookies(config);
   const router = new Router();
   router.get('/api/me', guards.signedIn, async (ctx) => {
-    ctx.body = (await getAccount(db, ctx.state.user!.userId)) satisfies z.input<typeof account>;
+    ctx.body = (await deps.readCaches.accounts.get(ctx.state.user!.userId)) satisfies z.input<typeof account>;
   });
   router.put('/api/me/language', guards.signedIn, jsonBody(config, LANGUAGE_BODY_BYTES), async (ctx) => {
     const { language } = parseBody(languageBody, ctx.request.body);

@@ -13,7 +13,7 @@ const SIZES = {
 };
 
 /** The caches a client's reads go through; the hit rate is theirs together. */
-const READ_CACHES = ['job_view', 'effect_catalog'];
+const READ_CACHES = ['job_view', 'effect_catalog', 'account'];
 
 
 async function lookups(metrics: { cacheRequests: { get(): Promise<{ values: { labels: Record<string, string | number>; value: number }[] }> } }) {

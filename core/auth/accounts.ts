@@ -99,10 +99,15 @@ export async function authenticate(db: Knex, input: { email: string; password: s
   return toAccount(user);
 }
 
-export async function getAccount(db: Knex, userId: string): Promise<Account> {
+export async function findAccount(db: Knex, userId: string): Promise<Account | undefined> {
   const user = await User.query(db).modify('publicColumns').findById(userId);
-  if (!user) throw notFound('Account');
-  return toAccount(user);
+  return user && toAccount(user);
+}
+
+export async function getAccount(db: Knex, userId: string): Promise<Account> {
+  const account = await findAccount(db, userId);
+  if (!account) throw notFound('Account');
+  return account;
 }
 
 /** Keeps the account's language, so every device the user signs in on speaks it. */

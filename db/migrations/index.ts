@@ -13,6 +13,7 @@ import * as paymentOrders from './0011-payment-orders.js';
 import * as retention from './0012-retention.js';
 import * as remoteTaskIndex from './0014-remote-task-index.js';
 import * as acceptEffectJobs from './0015-accept-effect-jobs.js';
+import * as usersChangedNotice from './0016-users-changed-notice.js';
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0012-retention': retention,
   '0014-remote-task-index': remoteTaskIndex,
   '0015-accept-effect-jobs': acceptEffectJobs,
+  '0016-users-changed-notice': usersChangedNotice,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
