@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
-import lighthouse from 'lighthouse';
+import lighthouse, { type RunnerResult } from 'lighthouse';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, registerUser, uploadImage } from '../support/http-client.js';
@@ -74,8 +74,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** One Lighthouse run of `path` in a fresh tab with an empty HTTP cache; the JSON report is kept for reading. */
-async function audit(name: string, path: string, options: { signedIn: boolean }): Promise<Scores> {
+/** One Lighthouse run of `path` in a fresh tab with an empty HTTP cache. */
+async function runInFreshTab(path: string, options: { signedIn: boolean }): Promise<RunnerResult | undefined> {
   const page: Page = await browser.newPage();
   try {
     const cdp = await page.createCDPSession();
@@ -88,42 +88,67 @@ async function audit(name: string, path: string, options: { signedIn: boolean })
         { name: 'cosnap_session', value: '1', domain: url.hostname, path: '/', sameSite: 'Strict' },
       );
     }
-    const run = () =>
-      lighthouse(
-        `${stack.baseUrl}${path}`,
-        { output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES], disableStorageReset: options.signedIn },
-        undefined,
-        page,
-      );
-    let result = await run();
-    // A failed trace recording (NO_NAVSTART, NO_FCP from a lost trace) is Lighthouse's own error, whose advice is to
-    // run it again: once. Scores are never retried.
-    if (result?.lhr.runtimeError) {
-      console.log(`lighthouse ${name}: ${result.lhr.runtimeError.code}, running once more`);
-      result = await run();
-    }
-    if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
-    if (result.lhr.runtimeError) throw new Error(`Lighthouse failed on ${path}: ${result.lhr.runtimeError.code} ${result.lhr.runtimeError.message}`);
-    const report = join(REPORT_DIR, `${name}.json`);
-    await writeFile(report, typeof result.report === 'string' ? result.report : JSON.stringify(result.lhr));
-    if (options.signedIn) refreshToken = (await browser.cookies()).find((cookie) => cookie.name === 'cosnap_refresh')?.value ?? refreshToken;
-    const scores = Object.fromEntries(CATEGORIES.map((id) => [id, Math.round((result.lhr.categories[id]?.score ?? 0) * 100)])) as Scores;
-    const failing = Object.values(result.lhr.audits)
-      .filter((entry) => entry.score !== null && entry.score < 1 && entry.scoreDisplayMode !== 'informative' && entry.scoreDisplayMode !== 'manual')
-      .map((entry) => `${entry.id} (${entry.displayValue ?? entry.score})`);
-    const metrics = ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift', 'speed-index']
-      .map((id) => `${id.replace(/-/g, ' ')} ${result.lhr.audits[id]?.displayValue ?? '?'}`)
-      .join(', ');
-    const bar = scores.performance >= PERFORMANCE_BAR ? 'meets' : 'MISSES';
-    console.log(
-      `lighthouse ${name} (${path}): ${CATEGORIES.map((id) => `${id} ${scores[id]}`).join(', ')} ` +
-        `(performance ${bar} the issue's bar of ${PERFORMANCE_BAR})\n  ${metrics}\n` +
-        `  audits below 1: ${failing.join(', ') || 'none'}\n  report: ${report}`,
+    const result = await lighthouse(
+      `${stack.baseUrl}${path}`,
+      { output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES], disableStorageReset: options.signedIn },
+      undefined,
+      page,
     );
-    return scores;
+    if (options.signedIn) refreshToken = (await browser.cookies()).find((cookie) => cookie.name === 'cosnap_refresh')?.value ?? refreshToken;
+    return result;
   } finally {
     await page.close();
   }
+}
+
+/** Lighthouse on `path`; the scores are printed with what cost them, and the JSON report is kept for reading. */
+async function audit(name: string, path: string, options: { signedIn: boolean }): Promise<Scores> {
+  let result = await runInFreshTab(path, options);
+  // A trace Lighthouse could not read (NO_NAVSTART: no navigation start of the page's frame in it) is Lighthouse's
+  // own error, whose advice is to run it again. In the one run on record it failed twice in the same tab, so the
+  // second run gets a new tab; what the failed trace held is printed, so a repeat can be read from the log. Scores
+  // are never retried.
+  if (result?.lhr.runtimeError) {
+    console.log(`lighthouse ${name}: ${result.lhr.runtimeError.code}, running once more in a new tab\n${describeTrace(result.artifacts)}`);
+    result = await runInFreshTab(path, options);
+  }
+  if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
+  if (result.lhr.runtimeError) {
+    throw new Error(`Lighthouse failed on ${path}: ${result.lhr.runtimeError.code} ${result.lhr.runtimeError.message}\n${describeTrace(result.artifacts)}`);
+  }
+  const report = join(REPORT_DIR, `${name}.json`);
+  await writeFile(report, typeof result.report === 'string' ? result.report : JSON.stringify(result.lhr));
+  const scores = Object.fromEntries(CATEGORIES.map((id) => [id, Math.round((result.lhr.categories[id]?.score ?? 0) * 100)])) as Scores;
+  const failing = Object.values(result.lhr.audits)
+    .filter((entry) => entry.score !== null && entry.score < 1 && entry.scoreDisplayMode !== 'informative' && entry.scoreDisplayMode !== 'manual')
+    .map((entry) => `${entry.id} (${entry.displayValue ?? entry.score})`);
+  const metrics = ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift', 'speed-index']
+    .map((id) => `${id.replace(/-/g, ' ')} ${result.lhr.audits[id]?.displayValue ?? '?'}`)
+    .join(', ');
+  const bar = scores.performance >= PERFORMANCE_BAR ? 'meets' : 'MISSES';
+  console.log(
+    `lighthouse ${name} (${path}): ${CATEGORIES.map((id) => `${id} ${scores[id]}`).join(', ')} ` +
+      `(performance ${bar} the issue's bar of ${PERFORMANCE_BAR})\n  ${metrics}\n` +
+      `  audits below 1: ${failing.join(', ') || 'none'}\n  report: ${report}`,
+  );
+  return scores;
+}
+
+/** What a failed run's trace held, so a trace error can be read from the CI log alone. */
+function describeTrace(artifacts: RunnerResult['artifacts']): string {
+  const failed = Object.entries(artifacts)
+    .filter(([, value]) => value instanceof Error)
+    .map(([name, value]) => `${name}: ${(value as Error).message}`);
+  const events = artifacts.Trace?.traceEvents ?? [];
+  const started = events.find((event) => event.name === 'TracingStartedInBrowser')?.args?.data?.frames ?? [];
+  const navigations = events
+    .filter((event) => event.name === 'navigationStart' || event.name === 'FrameCommittedInBrowser')
+    .map((event) => `${event.name} pid ${event.pid} frame ${event.args?.frame ?? event.args?.data?.frame} ${event.args?.data?.documentLoaderURL ?? event.args?.data?.url ?? ''}`);
+  return [
+    `  failed artifacts: ${failed.join('; ') || 'none'}`,
+    `  trace: ${events.length} events; tracing started with frames ${JSON.stringify(started)}`,
+    ...navigations.map((line) => `  ${line}`),
+  ].join('\n');
 }
 
 function expectAtLeastThreshold(scores: Scores): void {
