@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
-import { createUsersWithUploads, startBenchStack } from './support/bench-stack.js';
+import { submitEffectJob } from '../core/jobs/submit-effect-job.js';
+import { createUsersWithUploads, startBenchStack, submitDepsOf } from './support/bench-stack.js';
 import { runChildJson } from './support/child-json.js';
 import type { LoadRequest, LoadResult } from './support/load-client.js';
 import { makeJpeg } from '../tests/support/images.js';
@@ -10,6 +11,7 @@ import { makeJpeg } from '../tests/support/images.js';
  * `node --import tsx bench/profile-route.ts --path /api/effects --out effects.cpuprofile`: the API in this
  * process under autocannon load (its own process), with V8's CPU profiler on for the measured seconds only, so
  * the profile shows what the middleware stack and the route cost per request (open it in Chrome DevTools).
+ * `:job` in the path stands for a queued job of the user (`--path /api/jobs/:job`, read from Postgres each time).
  */
 const { values } = parseArgs({
   options: {
@@ -22,8 +24,13 @@ const { values } = parseArgs({
 const stack = await startBenchStack({ RATE_LIMIT_MAX: '10000000', EFFECTS_RATE_LIMIT_MAX: '10000000' });
 try {
   const [user] = await createUsersWithUploads(stack, 1, await makeJpeg(64, 64));
+  let path = values.path;
+  if (path.includes(':job')) {
+    const { job } = await submitEffectJob(submitDepsOf(stack), { userId: user!.id, effectId: 'passthrough', uploadId: user!.uploadId, params: {} });
+    path = path.replace(':job', job.id);
+  }
   const request: LoadRequest = {
-    url: `${stack.baseUrl}${values.path}`,
+    url: `${stack.baseUrl}${path}`,
     method: 'GET',
     connections: Number(values.connections),
     durationSeconds: Number(values.seconds),
