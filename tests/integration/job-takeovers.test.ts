@@ -115,8 +115,9 @@ describe('jobs taken over from workers that stopped', () => {
       200,
     );
     expect(row).toMatchObject({ status: 'failed', error_code: 'WORKERS_LOST', attempts: MAX_CLAIMS + 1 });
-    // Settled by the worker itself, not left for the sweeper to find in BullMQ's failed set.
-    expect(workers.some((worker) => worker.output().includes('"code":"WORKERS_LOST"'))).toBe(true);
+    // Settled by the worker itself, not left for the sweeper to find in BullMQ's failed set. The worker logs the
+    // failure after committing it (and after a Redis call), so the line may reach us after the row changed.
+    await waitFor('the worker that settled it to log WORKERS_LOST', () => Promise.resolve(workers.some((worker) => worker.output().includes('"code":"WORKERS_LOST"'))), 15_000);
     expect(await refunds(id)).toBe(1);
     expect(await balanceOf(user.id)).toBe(SIGNUP_CREDITS);
     for (const worker of workers) await worker.kill();

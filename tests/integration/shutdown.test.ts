@@ -68,7 +68,8 @@ describe('graceful shutdown', () => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // 'close' comes after the process's last line has been read ('exit' may come before it).
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     await waitFor('the API to listen', () => Promise.resolve(output.includes('API listening')), 20_000);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     child.kill('SIGTERM');

@@ -55,7 +55,8 @@ function run(entry: string, env: Record<string, string>, readyLine: RegExp): Pro
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the refusal is the process's last line, and only 'close' comes after it has been read.
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
     });

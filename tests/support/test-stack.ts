@@ -260,7 +260,9 @@ export async function spawnWorker(env: Record<string, string>, entry = 'workers/
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': only then has every line the worker wrote been read, so a test that checks its output
+  // after stopping it sees all of it.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     // Loading the worker from TypeScript sources and warming its render threads takes a few seconds alone, and
     // well over 20 s on a machine shared with other test runs.
