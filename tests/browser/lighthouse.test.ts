@@ -6,29 +6,28 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, registerUser, uploadImage } from '../support/http-client.js';
 import { makeJpeg } from '../support/images.js';
+import { type MachineLoad, waitForQuietMachine } from '../support/machine-load.js';
 import { waitForAllSucceeded } from '../support/job-flow.js';
 import { assertChromiumInstalled, assertFrontendBuilt, CHROMIUM_PATH } from '../support/browser.js';
 import { startTestStack, type TestStack, type WorkerProcess } from '../support/test-stack.js';
 
 /**
- * Lighthouse 12 with its default (mobile, simulated throttling) config on the pages a visitor sees most. The
- * issue's bar is every category at 98 or more on every page. Accessibility, best practices and SEO are asserted
- * at 98. Performance is NOT yet met reliably: simulated throttling multiplies the main-thread time it observes by
- * four: on the shared 2-core machine, ten runs at load average 5–11 gave 92–100 per page, 4 of 10 with every page
- * at 98 or more; six runs at load average 17–21 (language read from a cookie, not localStorage) gave home 98–100,
- * job 95–100, creations 87–98, 1 of 6 with every page at 98 or more. So performance is asserted at 90 only, and
- * every score is printed; the bar for it is still 98. When it misses,
- * read the report this test writes (total-blocking-time, bootup-time, mainthread-work-breakdown) and cut the work.
+ * Lighthouse 12 with its default (mobile, simulated throttling) config on the pages a visitor sees most: every
+ * category at 98 or more on every page. Simulated throttling multiplies the main-thread time it observes by four,
+ * so performance measures the machine as much as the page: on the shared 2-core machine a run taken while other
+ * processes held both cores gave 87–98 per page, on a quiet machine 99–100. So each audit first waits until the
+ * cores are mostly idle (and prints how busy they were and what was running), and, as Lighthouse's own guidance on
+ * variability advises, each page is audited three times and the median run (by performance score) is the one
+ * judged. Every run's scores are printed. When performance misses, read the report this test writes
+ * (total-blocking-time, bootup-time, mainthread-work-breakdown) and cut the work.
  */
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
-const THRESHOLDS: Record<(typeof CATEGORIES)[number], number> = {
-  performance: 90,
-  accessibility: 98,
-  'best-practices': 98,
-  seo: 98,
-};
-/** The issue's bar for performance, printed beside each score so a miss is visible in every run. */
-const PERFORMANCE_BAR = 98;
+const THRESHOLD = 98;
+const RUNS_PER_PAGE = 3;
+/** Lighthouse waits for this little CPU use by everything else before a run (share of both cores). */
+const QUIET_BELOW = 0.3;
+/** New runs after a run whose trace Lighthouse could not read. */
+const TRACE_RETRIES = 2;
 const REPORT_DIR = resolve('test-artifacts', 'lighthouse');
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'];
 
@@ -101,37 +100,59 @@ async function runInFreshTab(path: string, options: { signedIn: boolean }): Prom
   }
 }
 
-/** Lighthouse on `path`; the scores are printed with what cost them, and the JSON report is kept for reading. */
-async function audit(name: string, path: string, options: { signedIn: boolean }): Promise<Scores> {
+/** One Lighthouse run of `path` once the machine is quiet; a run whose trace Lighthouse could not read is taken again. */
+async function auditOnce(path: string, options: { signedIn: boolean }): Promise<{ result: RunnerResult; load: MachineLoad }> {
+  const load = await waitForQuietMachine({ busyBelow: QUIET_BELOW, timeoutMs: 60_000 });
   let result = await runInFreshTab(path, options);
-  // A trace Lighthouse could not read (NO_NAVSTART: no navigation start of the page's frame in it) is Lighthouse's
-  // own error, whose advice is to run it again. In the one run on record it failed twice in the same tab, so the
-  // second run gets a new tab; what the failed trace held is printed, so a repeat can be read from the log. Scores
-  // are never retried.
-  if (result?.lhr.runtimeError) {
-    console.log(`lighthouse ${name}: ${result.lhr.runtimeError.code}, running once more in a new tab\n${describeTrace(result.artifacts)}`);
+  // A trace Lighthouse could not read is Lighthouse's own error, whose advice is to run it again. The one seen here,
+  // NO_NAVSTART, comes about one run in twenty: the trace holds the browser's commit of the page in the tab's frame
+  // but no navigationStart of that frame from the renderer the page moved to. What each failed trace held is
+  // printed. Scores are never retried: a run that produced scores is the run that counts.
+  for (let again = 1; again <= TRACE_RETRIES && result?.lhr.runtimeError; again++) {
+    console.log(`lighthouse ${path}: ${result.lhr.runtimeError.code}, running again in a new tab (${again}/${TRACE_RETRIES})\n${describeTrace(result.artifacts)}`);
     result = await runInFreshTab(path, options);
   }
   if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
   if (result.lhr.runtimeError) {
     throw new Error(`Lighthouse failed on ${path}: ${result.lhr.runtimeError.code} ${result.lhr.runtimeError.message}\n${describeTrace(result.artifacts)}`);
   }
+  return { result, load };
+}
+
+function scoresOf(result: RunnerResult): Scores {
+  return Object.fromEntries(CATEGORIES.map((id) => [id, Math.round((result.lhr.categories[id]?.score ?? 0) * 100)])) as Scores;
+}
+
+/**
+ * Lighthouse on `path`, RUNS_PER_PAGE times; every run's scores and metrics are printed with how busy the machine
+ * was, and the median run's JSON report is kept for reading. Returns the median run's scores.
+ */
+async function audit(name: string, path: string, options: { signedIn: boolean }): Promise<Scores> {
+  const runs: { result: RunnerResult; scores: Scores }[] = [];
+  for (let run = 1; run <= RUNS_PER_PAGE; run++) {
+    const { result, load } = await auditOnce(path, options);
+    const scores = scoresOf(result);
+    const metrics = ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift', 'speed-index']
+      .map((id) => `${id.replace(/-/g, ' ')} ${result.lhr.audits[id]?.displayValue ?? '?'}`)
+      .join(', ');
+    console.log(
+      `lighthouse ${name} run ${run}/${RUNS_PER_PAGE}: ${CATEGORIES.map((id) => `${id} ${scores[id]}`).join(', ')}\n` +
+        `  ${metrics}\n  machine before the run: ${load.description}`,
+    );
+    runs.push({ result, scores });
+  }
+  const median = [...runs].sort((a, b) => a.scores.performance - b.scores.performance)[Math.floor(runs.length / 2)]!;
   const report = join(REPORT_DIR, `${name}.json`);
-  await writeFile(report, typeof result.report === 'string' ? result.report : JSON.stringify(result.lhr));
-  const scores = Object.fromEntries(CATEGORIES.map((id) => [id, Math.round((result.lhr.categories[id]?.score ?? 0) * 100)])) as Scores;
-  const failing = Object.values(result.lhr.audits)
+  await writeFile(report, typeof median.result.report === 'string' ? median.result.report : JSON.stringify(median.result.lhr));
+  const failing = Object.values(median.result.lhr.audits)
     .filter((entry) => entry.score !== null && entry.score < 1 && entry.scoreDisplayMode !== 'informative' && entry.scoreDisplayMode !== 'manual')
     .map((entry) => `${entry.id} (${entry.displayValue ?? entry.score})`);
-  const metrics = ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift', 'speed-index']
-    .map((id) => `${id.replace(/-/g, ' ')} ${result.lhr.audits[id]?.displayValue ?? '?'}`)
-    .join(', ');
-  const bar = scores.performance >= PERFORMANCE_BAR ? 'meets' : 'MISSES';
   console.log(
-    `lighthouse ${name} (${path}): ${CATEGORIES.map((id) => `${id} ${scores[id]}`).join(', ')} ` +
-      `(performance ${bar} the issue's bar of ${PERFORMANCE_BAR})\n  ${metrics}\n` +
+    `lighthouse ${name} (${path}), median of ${RUNS_PER_PAGE} runs: ${CATEGORIES.map((id) => `${id} ${median.scores[id]}`).join(', ')} ` +
+      `(performance of every run: ${runs.map((entry) => entry.scores.performance).join(', ')})\n` +
       `  audits below 1: ${failing.join(', ') || 'none'}\n  report: ${report}`,
   );
-  return scores;
+  return median.scores;
 }
 
 /** What a failed run's trace held, so a trace error can be read from the CI log alone. */
@@ -152,19 +173,22 @@ function describeTrace(artifacts: RunnerResult['artifacts']): string {
 }
 
 function expectAtLeastThreshold(scores: Scores): void {
-  for (const id of CATEGORIES) expect(scores[id], id).toBeGreaterThanOrEqual(THRESHOLDS[id]);
+  for (const id of CATEGORIES) expect(scores[id], id).toBeGreaterThanOrEqual(THRESHOLD);
 }
 
-describe('Lighthouse (mobile, default throttling): performance at least 90 (bar 98, not yet met reliably), the rest at least 98', () => {
+/** Three runs, each after waiting for a quiet machine. */
+const AUDIT_TIMEOUT_MS = 300_000;
+
+describe('Lighthouse (mobile, default throttling): every category at least 98, median of three runs on a quiet machine', () => {
   it('scores the home page, as an anonymous visitor sees it', async () => {
     expectAtLeastThreshold(await audit('home', '/', { signedIn: false }));
-  });
+  }, AUDIT_TIMEOUT_MS);
 
   it('scores a finished job page, signed in', async () => {
     expectAtLeastThreshold(await audit('job', `/jobs/${jobId}`, { signedIn: true }));
-  });
+  }, AUDIT_TIMEOUT_MS);
 
   it('scores the creations page, signed in', async () => {
     expectAtLeastThreshold(await audit('creations', '/creations', { signedIn: true }));
-  });
+  }, AUDIT_TIMEOUT_MS);
 });
