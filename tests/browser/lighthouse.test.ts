@@ -6,7 +6,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, registerUser, uploadImage } from '../support/http-client.js';
 import { makeJpeg } from '../support/images.js';
-import { type MachineLoad, waitForQuietMachine } from '../support/machine-load.js';
+import { waitForQuietMachine } from '../support/machine-load.js';
 import { waitForAllSucceeded } from '../support/job-flow.js';
 import { assertChromiumInstalled, assertFrontendBuilt, CHROMIUM_PATH } from '../support/browser.js';
 import { startTestStack, type TestStack, type WorkerProcess } from '../support/test-stack.js';
@@ -15,7 +15,7 @@ import { startTestStack, type TestStack, type WorkerProcess } from '../support/t
  * Lighthouse 12 with its default (mobile, simulated throttling) config on the pages a visitor sees most: every
  * category at 98 or more on every page. Simulated throttling multiplies the main-thread time it observes by four,
  * so performance measures the machine as much as the page: on the shared 2-core machine a run taken while other
- * processes held both cores gave 87–98 per page, on a quiet machine 99–100. So each audit first waits until the
+ * processes held both cores gave 87–98 per page, on a quiet machine 98–100. So each audit first waits until the
  * cores are mostly idle (and prints how busy they were and what was running), and, as Lighthouse's own guidance on
  * variability advises, each page is audited three times and the median run (by performance score) is the one
  * judged. Every run's scores are printed. When performance misses, read the report this test writes
@@ -101,11 +101,11 @@ async function runInFreshTab(path: string, options: { signedIn: boolean }): Prom
 }
 
 /** One Lighthouse run of `path` once the machine is quiet; a run whose trace Lighthouse could not read is taken again. */
-async function auditOnce(path: string, options: { signedIn: boolean }): Promise<{ result: RunnerResult; load: MachineLoad }> {
+async function auditOnce(path: string, options: { signedIn: boolean }): Promise<{ result: RunnerResult; load: string }> {
   const load = await waitForQuietMachine({ busyBelow: QUIET_BELOW, timeoutMs: 60_000 });
   let result = await runInFreshTab(path, options);
   // A trace Lighthouse could not read is Lighthouse's own error, whose advice is to run it again. The one seen here,
-  // NO_NAVSTART, comes about one run in twenty: the trace holds the browser's commit of the page in the tab's frame
+  // NO_NAVSTART, came 2 times in 38 runs here: the trace holds the browser's commit of the page in the tab's frame
   // but no navigationStart of that frame from the renderer the page moved to. What each failed trace held is
   // printed. Scores are never retried: a run that produced scores is the run that counts.
   for (let again = 1; again <= TRACE_RETRIES && result?.lhr.runtimeError; again++) {
@@ -137,7 +137,7 @@ async function audit(name: string, path: string, options: { signedIn: boolean })
       .join(', ');
     console.log(
       `lighthouse ${name} run ${run}/${RUNS_PER_PAGE}: ${CATEGORIES.map((id) => `${id} ${scores[id]}`).join(', ')}\n` +
-        `  ${metrics}\n  machine before the run: ${load.description}`,
+        `  ${metrics}\n  machine before the run: ${load}`,
     );
     runs.push({ result, scores });
   }

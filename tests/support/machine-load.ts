@@ -6,16 +6,6 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export interface MachineLoad {
-  /** Share of all cores' time spent busy over the last sample, 0–1. */
-  busy: number;
-  /** How long the wait for a quiet machine took. */
-  waitedMs: number;
-  quiet: boolean;
-  /** The busy share, load average and the processes using the most CPU, for the log. */
-  description: string;
-}
-
 interface CpuTimes {
   busy: number;
   total: number;
@@ -53,21 +43,19 @@ async function busiestProcesses(): Promise<string> {
   }
 }
 
+const SAMPLE_MS = 1_000;
+
 /**
  * Waits until the machine's cores are mostly idle, for measurements that time the main thread of another process
  * (Lighthouse scales what it observes by its CPU slowdown, so a core taken by something else shows up in the score).
- * Waits on the measured CPU share, not on a fixed sleep; gives up after `timeoutMs` and says so.
+ * Waits on the measured CPU share, not on a fixed sleep; gives up after `timeoutMs` and says so. Returns, for the
+ * log, the last busy share, the load average and the processes using the most CPU.
  */
-export async function waitForQuietMachine(options: { busyBelow: number; timeoutMs: number; sampleMs?: number }): Promise<MachineLoad> {
-  const sampleMs = options.sampleMs ?? 1_000;
+export async function waitForQuietMachine(options: { busyBelow: number; timeoutMs: number }): Promise<string> {
   const started = Date.now();
-  let busy = await busyShare(sampleMs);
-  while (busy >= options.busyBelow && Date.now() - started < options.timeoutMs) busy = await busyShare(sampleMs);
-  const waitedMs = Date.now() - started;
-  const quiet = busy < options.busyBelow;
+  let busy = await busyShare(SAMPLE_MS);
+  while (busy >= options.busyBelow && Date.now() - started < options.timeoutMs) busy = await busyShare(SAMPLE_MS);
+  const waited = `${busy < options.busyBelow ? 'quiet' : 'NOT quiet'} after ${Date.now() - started} ms`;
   const load = loadavg().map((value) => value.toFixed(2)).join(' ');
-  const description =
-    `cores ${Math.round(busy * 100)}% busy over the last ${sampleMs} ms (${quiet ? 'quiet' : `NOT quiet after ${waitedMs} ms`}, ` +
-    `waited ${waitedMs} ms), load average ${load}; busiest processes: ${await busiestProcesses()}`;
-  return { busy, waitedMs, quiet, description };
+  return `cores ${Math.round(busy * 100)}% busy over the last ${SAMPLE_MS} ms (${waited}), load average ${load}; busiest processes: ${await busiestProcesses()}`;
 }
